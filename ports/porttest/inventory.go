@@ -203,4 +203,3 @@ func sortedIDs(vms ...domain.VM) []string {
 	domain.SortVMs(vms)
 	return ids(vms)
 }
-
