@@ -221,6 +221,11 @@ func (h *Hypervisor) loadVM(dc *datacenter, v VM) error {
 		GuestID: v.GuestID, Template: v.Template, IPAddress: v.IPAddress,
 	}
 	rec.place(dc, h.ensureFolder(dc, v.Folder), ho, ho.pool, []*datastore{ds}, nets)
+	for _, other := range h.vms {
+		if other.vm.Path == rec.vm.Path {
+			return fmt.Errorf("%s exists twice", rec.vm.Path)
+		}
+	}
 	if state == domain.PoweredOn {
 		rec.bootTime = h.now()
 	}
