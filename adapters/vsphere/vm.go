@@ -1,0 +1,147 @@
+package vsphere
+
+import (
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/esximcp/esximcp/domain"
+)
+
+// vmPaths are the properties of a VM that a summary (domain.VM) needs,
+// and no more: listings read them for every VM.
+var vmPaths = []string{
+	"name", "parent", "parentVApp",
+	"config.template", "config.guestId", "config.guestFullName",
+	"config.hardware.numCPU", "config.hardware.memoryMB",
+	"runtime.powerState", "runtime.host",
+	"guest.guestFullName", "guest.ipAddress",
+	"datastore", "network",
+}
+
+// The properties some operations read besides vmPaths.
+const (
+	propTools   = "guest.toolsRunningStatus"
+	propStorage = "summary.storage"
+	propGranted = "summary.quickStats.grantedMemory"
+	propPool    = "resourcePool"
+)
+
+// vmProps is what the adapter read of one VM.
+type vmProps struct {
+	ref        types.ManagedObjectReference
+	name       string
+	parent     types.ManagedObjectReference // its folder
+	parentVApp types.ManagedObjectReference // its vApp, when it has no folder
+	template   bool
+	guestID    string
+	configOS   string // config.guestFullName: what the VM is configured as
+	guestOS    string // guest.guestFullName: what VMware Tools report
+	ip         string
+	cpu        int
+	memoryMB   int
+	power      types.VirtualMachinePowerState
+	host       types.ManagedObjectReference
+	datastores []types.ManagedObjectReference
+	networks   []types.ManagedObjectReference
+
+	tools     string
+	storage   *types.VirtualMachineStorageSummary
+	grantedMB int64
+	pool      types.ManagedObjectReference
+}
+
+// decodeVM reads the properties of o, a VirtualMachine.
+func decodeVM(o types.ObjectContent) vmProps {
+	p := vmProps{ref: o.Obj}
+	for _, dp := range o.PropSet {
+		switch dp.Name {
+		case "name":
+			p.name = propString(dp.Val)
+		case "parent":
+			p.parent = propRef(dp.Val)
+		case "parentVApp":
+			p.parentVApp = propRef(dp.Val)
+		case "config.template":
+			p.template = propBool(dp.Val)
+		case "config.guestId":
+			p.guestID = propString(dp.Val)
+		case "config.guestFullName":
+			p.configOS = propString(dp.Val)
+		case "config.hardware.numCPU":
+			p.cpu = int(propInt(dp.Val))
+		case "config.hardware.memoryMB":
+			p.memoryMB = int(propInt(dp.Val))
+		case "runtime.powerState":
+			p.power = types.VirtualMachinePowerState(propString(dp.Val))
+		case "runtime.host":
+			p.host = propRef(dp.Val)
+		case "guest.guestFullName":
+			p.guestOS = propString(dp.Val)
+		case "guest.ipAddress":
+			p.ip = propString(dp.Val)
+		case "datastore":
+			p.datastores = propRefs(dp.Val)
+		case "network":
+			p.networks = propRefs(dp.Val)
+		case propTools:
+			p.tools = propString(dp.Val)
+		case propStorage:
+			switch s := dp.Val.(type) {
+			case types.VirtualMachineStorageSummary:
+				p.storage = &s
+			case *types.VirtualMachineStorageSummary:
+				p.storage = s
+			}
+		case propGranted:
+			p.grantedMB = propInt(dp.Val)
+		case propPool:
+			p.pool = propRef(dp.Val)
+		}
+	}
+	return p
+}
+
+// folder returns the object the VM's inventory path goes through: its
+// folder, or its vApp.
+func (p *vmProps) folder() types.ManagedObjectReference {
+	if p.parent.Value != "" {
+		return p.parent
+	}
+	return p.parentVApp
+}
+
+// summary returns the VM as the domain sees it. The guest OS and IP
+// address are those of a running guest: empty otherwise, as the memory
+// adapter has them.
+func (t *topology) summary(p *vmProps) domain.VM {
+	vm := domain.VM{
+		ID:         p.ref.Value,
+		Name:       p.name,
+		PowerState: domain.PowerState(p.power),
+		CPU:        p.cpu,
+		MemoryMB:   p.memoryMB,
+		GuestID:    p.guestID,
+		Template:   p.template,
+		Datastores: t.names(p.datastores),
+		Networks:   t.names(p.networks),
+	}
+	if dir := t.path(p.folder()); dir != "" {
+		vm.Path = dir + "/" + p.name
+	}
+	if dc := t.datacenterOf(p.folder()); dc != nil {
+		vm.Datacenter = dc.name
+	}
+	if host := t.get(p.host); host != nil {
+		vm.Host = host.name
+		if cl := t.clusterOf(host); cl != nil {
+			vm.Cluster = cl.name
+		}
+	}
+	if p.power == types.VirtualMachinePowerStatePoweredOn {
+		vm.GuestOS = p.guestOS
+		if vm.GuestOS == "" {
+			vm.GuestOS = p.configOS
+		}
+		vm.IPAddress = p.ip
+	}
+	return vm
+}

@@ -1,0 +1,118 @@
+package vcsimtest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// The methods in this file arrange situations as an administrator would in
+// the vSphere Client, through the Admin's own session.
+
+// VM returns the VM whose managed object id is id.
+func (a *Admin) VM(id string) *object.VirtualMachine {
+	return object.NewVirtualMachine(a.Client.Client, types.ManagedObjectReference{Type: "VirtualMachine", Value: id})
+}
+
+// MarkAsTemplate turns the powered-off VM id into a template.
+func (a *Admin) MarkAsTemplate(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	require.NoError(t, a.VM(id).MarkAsTemplate(ctx), "mark %s as a template", id)
+}
+
+// Suspend suspends the powered-on VM id.
+func (a *Admin) Suspend(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := a.VM(id).Suspend(ctx)
+	require.NoError(t, err, "suspend %s", id)
+	require.NoError(t, task.Wait(ctx), "suspend %s", id)
+}
+
+// PowerOn powers the VM id on.
+func (a *Admin) PowerOn(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := a.VM(id).PowerOn(ctx)
+	require.NoError(t, err, "power on %s", id)
+	require.NoError(t, task.Wait(ctx), "power on %s", id)
+}
+
+// SetGuestInfo sets properties of the VM id the way vcsim lets a test do
+// it: an ExtraConfig key "SET.<property path>" sets that property. For
+// example "guest.toolsRunningStatus": "guestToolsRunning" makes VMware
+// Tools run, "guest.ipAddress": "10.0.0.5" gives the guest an address. A
+// real vCenter keeps such keys as inert ExtraConfig.
+func (a *Admin) SetGuestInfo(t testing.TB, id string, props map[string]string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	var opts []types.BaseOptionValue
+	for k, v := range props {
+		opts = append(opts, &types.OptionValue{Key: "SET." + k, Value: v})
+	}
+	task, err := a.VM(id).Reconfigure(ctx, types.VirtualMachineConfigSpec{ExtraConfig: opts})
+	require.NoError(t, err, "reconfigure %s", id)
+	require.NoError(t, task.Wait(ctx), "reconfigure %s", id)
+}
+
+// StartGuestTools makes the VMware Tools of the VM id run (vcsim only).
+func (a *Admin) StartGuestTools(t testing.TB, id string) {
+	t.Helper()
+	a.SetGuestInfo(t, id, map[string]string{"guest.toolsRunningStatus": string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)})
+}
+
+// TerminateSessions ends every session but the Admin's own, as an
+// administrator would in the vSphere Client (Administration > Sessions).
+// It returns how many it ended.
+func (a *Admin) TerminateSessions(t testing.TB) int {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	var sm mo.SessionManager
+	pc := property.DefaultCollector(a.Client.Client)
+	require.NoError(t, pc.RetrieveOne(ctx, *a.Client.ServiceContent.SessionManager, []string{"sessionList", "currentSession"}, &sm))
+	var keys []string
+	for _, s := range sm.SessionList {
+		if sm.CurrentSession == nil || s.Key != sm.CurrentSession.Key {
+			keys = append(keys, s.Key)
+		}
+	}
+	if len(keys) > 0 {
+		require.NoError(t, a.SessionManager.TerminateSession(ctx, keys), "terminate %d sessions", len(keys))
+	}
+	return len(keys)
+}
+
+// CreateFolder creates the folder name in the folder parent (an inventory
+// path) and returns its path.
+func (a *Admin) CreateFolder(t testing.TB, parent, name string) string {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	ref, err := object.NewSearchIndex(a.Client.Client).FindByInventoryPath(ctx, parent)
+	require.NoError(t, err, "find %s", parent)
+	require.NotNil(t, ref, "no folder %s", parent)
+	_, err = object.NewFolder(a.Client.Client, ref.Reference()).CreateFolder(ctx, name)
+	require.NoError(t, err, "create folder %s/%s", parent, name)
+	return parent + "/" + name
+}
+
+// Find returns the reference of the object at an inventory path.
+func (a *Admin) Find(t testing.TB, path string) types.ManagedObjectReference {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	ref, err := object.NewSearchIndex(a.Client.Client).FindByInventoryPath(ctx, path)
+	require.NoError(t, err, "find %s", path)
+	require.NotNil(t, ref, "nothing at %s", path)
+	return ref.Reference()
+}
