@@ -52,7 +52,7 @@ func validate(c Config, sources map[string]Source) []error {
 	}
 
 	if c.Transport == TransportHTTP && c.Listen != "" && !isLoopback(c.Listen) && c.APIKey == "" && !c.AllowUnauthenticated {
-		bad("listen", "%q can be reached from other hosts, but api_key is not set: set api_key (MCP_API_KEY) so that clients must authenticate, or set allow_unauthenticated (MCP_ALLOW_UNAUTHENTICATED, --allow-unauthenticated) to serve without authentication", c.Listen)
+		bad("listen", "%q can be reached from other hosts, but api_key is not set, so anyone who reaches it could create, power off and delete VMs: set api_key (MCP_API_KEY) so that clients must send \"Authorization: Bearer <key>\", listen on a loopback address such as 127.0.0.1:8080, or set allow_unauthenticated (MCP_ALLOW_UNAUTHENTICATED, --allow-unauthenticated) if something else protects this address", c.Listen)
 	}
 	return errs
 }

@@ -1,0 +1,270 @@
+package mcpserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// ServeStdio serves one MCP session over newline-delimited JSON-RPC: it
+// reads in (stdin) and writes out (stdout), and nothing else ever writes to
+// out. It returns nil when the client closes in, or when ctx is done and
+// the calls in flight have been answered (at most Options.DrainTimeout
+// later; calls that arrive meanwhile are refused). It closes neither in nor
+// out.
+//
+// A line that is not a JSON-RPC message is answered with a parse error or
+// an invalid-request error, and the session goes on: go-sdk alone would end
+// the session at the first such line.
+func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
+	lines := &stdioLines{out: out, log: s.log}
+	pr, pw := io.Pipe()
+	defer pr.Close() // ends the filter's copying, and the session's input
+	go lines.filter(in, pw)
+
+	t := &mcp.IOTransport{Reader: pr, Writer: nopWriteCloser{lines}}
+	ss, err := s.mcp.Connect(ctx, t, nil)
+	if err != nil {
+		return fmt.Errorf("starting the stdio session: %w", err)
+	}
+	s.log.Info("serving MCP on stdio")
+
+	ended := make(chan error, 1)
+	go func() { ended <- ss.Wait() }()
+	select {
+	case err := <-ended:
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("stdio session: %w", err)
+		}
+		s.log.Info("the stdio client closed the session")
+		return nil
+	case <-ctx.Done():
+	}
+
+	// go-sdk's Close waits for calls in flight but then drops their answers
+	// (jsonrpc2 refuses writes once closing has begun), and the end of the
+	// input cancels them. So: refuse new calls, wait until every call
+	// passed on has been answered, and only then close.
+	idle := lines.drain()
+	s.log.Info("shutting down: letting calls in flight finish", slog.Duration("timeout", s.opts.DrainTimeout))
+	deadline := time.NewTimer(s.opts.DrainTimeout)
+	defer deadline.Stop()
+	select {
+	case <-idle:
+	case <-deadline.C:
+		s.log.Warn("calls still in flight were abandoned", slog.Duration("timeout", s.opts.DrainTimeout))
+		return nil
+	}
+	closed := make(chan struct{})
+	go func() {
+		ss.Close() //nolint:errcheck // the session ends either way
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-deadline.C:
+	}
+	return nil
+}
+
+// stdioLines stands between stdin, go-sdk and stdout. It passes on the
+// lines of stdin that hold JSON-RPC messages, answers the others itself,
+// and counts the calls passed on that await an answer, so that a shutdown
+// can wait for them.
+type stdioLines struct {
+	log *slog.Logger
+
+	mu       sync.Mutex // serialises writes to out, and guards the fields below
+	out      io.Writer
+	pending  int           // calls passed on and not yet answered
+	draining bool          // new calls are refused
+	idle     chan struct{} // closed when draining and pending is 0
+}
+
+// Write writes one line of go-sdk's to out, counting the answers it holds.
+func (l *stdioLines) Write(p []byte) (int, error) {
+	answers := countMessages(p, isAnswer)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.out.Write(p)
+	l.pending = max(0, l.pending-answers)
+	l.signalIdle()
+	return n, err
+}
+
+// drain refuses further calls and returns a channel closed once every call
+// passed on has been answered.
+func (l *stdioLines) drain() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.draining = true
+	if l.idle == nil {
+		l.idle = make(chan struct{})
+	}
+	l.signalIdle()
+	return l.idle
+}
+
+// signalIdle closes idle when draining is done. l.mu is held.
+func (l *stdioLines) signalIdle() {
+	if l.draining && l.pending == 0 && l.idle != nil {
+		select {
+		case <-l.idle:
+		default:
+			close(l.idle)
+		}
+	}
+}
+
+// admit counts the calls of a line about to be passed on, or reports that
+// the line must be refused because the server is shutting down.
+func (l *stdioLines) admit(line []byte) bool {
+	calls := countMessages(line, isCall)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.draining && calls > 0 {
+		return false
+	}
+	l.pending += calls
+	return true
+}
+
+// answer writes a line of its own to out.
+func (l *stdioLines) answer(v any) error {
+	b, _ := json.Marshal(v) // cannot fail: strings and numbers
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err := l.out.Write(append(b, '\n'))
+	return err
+}
+
+// filter copies the lines of in that hold a JSON-RPC message (or a batch
+// of them) to the session, and answers every other line. Blank lines are
+// skipped. At the end of in, it closes the session's input.
+func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter) {
+	r := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, tooLong, err := readLine(r, mcp.DefaultMaxLineLength)
+		if line = bytes.TrimSpace(line); len(line) > 0 || tooLong {
+			if e := checkLine(line, tooLong); e != nil {
+				l.log.LogAttrs(context.Background(), slog.LevelInfo, "answered a stdio line that is not a JSON-RPC message",
+					slog.Int64("code", e.Error.Code))
+				if werr := l.answer(e); werr != nil {
+					session.CloseWithError(werr)
+					return
+				}
+			} else if !l.admit(line) {
+				if werr := l.answer(newRPCError(idOf(line), codeServerError, "the server is shutting down")); werr != nil {
+					session.CloseWithError(werr)
+					return
+				}
+			} else if _, werr := session.Write(append(line, '\n')); werr != nil {
+				return // the session has ended
+			}
+		}
+		if err != nil {
+			session.Close() //nolint:errcheck // io.PipeWriter.Close never fails
+			return
+		}
+	}
+}
+
+// readLine reads one line of at most max bytes. A longer line is consumed
+// and reported as tooLong, without its bytes.
+func readLine(r *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong && len(line)+len(chunk) <= max {
+			line = append(line, chunk...)
+		} else {
+			tooLong, line = true, nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, tooLong, err
+		}
+	}
+}
+
+// checkLine returns the error answer to a line that go-sdk could not take
+// as a JSON-RPC message, nil for one it can.
+func checkLine(line []byte, tooLong bool) *rpcErrorBody {
+	invalid := func(id json.RawMessage, code int64, msg string) *rpcErrorBody {
+		e := newRPCError(id, code, msg)
+		return &e
+	}
+	switch {
+	case tooLong:
+		return invalid(nil, jsonrpc.CodeInvalidRequest, fmt.Sprintf("the message is longer than %d bytes", mcp.DefaultMaxLineLength))
+	case !json.Valid(line):
+		return invalid(nil, jsonrpc.CodeParseError, "parse error: the line is not valid JSON")
+	}
+	msgs := []json.RawMessage{line}
+	if line[0] == '[' {
+		msgs = nil
+		if json.Unmarshal(line, &msgs) != nil || len(msgs) == 0 {
+			return invalid(nil, jsonrpc.CodeInvalidRequest, "invalid request: a batch must be a non-empty array of JSON-RPC messages")
+		}
+	}
+	for _, m := range msgs {
+		if _, err := jsonrpc.DecodeMessage(m); err != nil {
+			return invalid(idOf(m), jsonrpc.CodeInvalidRequest, "invalid request: "+err.Error())
+		}
+	}
+	return nil
+}
+
+// idOf returns the raw id of a single JSON-RPC message, nil if it has none.
+func idOf(msg []byte) json.RawMessage {
+	var env envelope
+	_ = json.Unmarshal(msg, &env) // no id is all a failure means here
+	return env.ID
+}
+
+// message is what the stdio counters read of a JSON-RPC message.
+type message struct {
+	ID     json.RawMessage `json:"id"`
+	Method *string         `json:"method"`
+	Result json.RawMessage `json:"result"`
+	Error  json.RawMessage `json:"error"`
+}
+
+func isCall(m message) bool { return m.Method != nil && len(m.ID) > 0 && string(m.ID) != "null" }
+
+func isAnswer(m message) bool { return m.Method == nil && (m.Result != nil || m.Error != nil) }
+
+// countMessages counts the messages of a line (one, or a batch) that pass
+// the test.
+func countMessages(line []byte, test func(message) bool) int {
+	line = bytes.TrimSpace(line)
+	if len(line) > 0 && line[0] == '[' {
+		var batch []message
+		_ = json.Unmarshal(line, &batch) // a line that is no batch holds no message
+		n := 0
+		for _, m := range batch {
+			if test(m) {
+				n++
+			}
+		}
+		return n
+	}
+	var m message
+	if json.Unmarshal(line, &m) != nil || !test(m) {
+		return 0
+	}
+	return 1
+}
+
+// nopWriteCloser keeps the session from closing the caller's writer.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
