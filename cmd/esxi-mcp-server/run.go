@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"runtime/debug"
 	"strings"
 
@@ -61,16 +60,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return exitFailed
 	}
 	return exitOK
-}
-
-// serve wires the adapters that cfg selects and serves MCP until ctx is
-// done. stdin and stdout are the stdio transport's stream: nothing else may
-// write to stdout.
-//
-// The vSphere adapter and the MCP server are not wired yet: a valid
-// configuration is all there is to check.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	return nil
 }
 
 // printError writes err to stderr, one line per joined error, each line

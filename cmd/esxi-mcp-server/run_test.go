@@ -97,12 +97,15 @@ func TestRun_BadConfiguration(t *testing.T) {
 }
 
 func TestRun_ValidConfiguration(t *testing.T) {
-	t.Run("LogsToStderr", func(t *testing.T) {
-		r := runWith(t, []string{"--vcenter-host=vc", "--vcenter-user=admin"}, map[string]string{"VCENTER_PASSWORD": testPassword})
-		assert.Equal(t, 0, r.code, r.stderr)
+	t.Run("ErrUnreachableVCenterLogsToStderr", func(t *testing.T) {
+		// Nothing listens on port 1: the connection is refused at once.
+		r := runWith(t, []string{"--vcenter-host=127.0.0.1:1", "--vcenter-user=admin"}, map[string]string{"VCENTER_PASSWORD": testPassword})
+		assert.Equal(t, exitFailed, r.code, r.stderr)
 		assert.Empty(t, r.stdout, "stdout belongs to the stdio transport")
 		assert.Contains(t, r.stderr, "configuration is valid")
 		assert.Contains(t, r.stderr, "config.vcenter_user=admin")
+		assert.Contains(t, r.stderr, "127.0.0.1:1", "the error names the host")
+		assert.Contains(t, r.stderr, "unreachable")
 		assert.NotContains(t, r.stderr, testPassword)
 	})
 	t.Run("CreatesLogDirectory", func(t *testing.T) {
