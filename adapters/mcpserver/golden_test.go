@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -102,4 +103,37 @@ func TestErrorResultsGolden(t *testing.T) {
 		}
 	})
 	golden(t, "error_results", results)
+}
+
+// TestSchemasUseSingleTypes: no tool schema has a type array such as
+// ["null","array"], which clients with one-type schema dialects (Gemini's
+// function declarations, OpenAPI 3.0) reject.
+func TestSchemasUseSingleTypes(t *testing.T) {
+	c := newFixture(t, nil, app.Options{}, mcpserver.Options{}).connect(t)
+	res, err := c.cs.ListTools(t.Context(), nil)
+	require.NoError(t, err)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ty, ok := v["type"]; ok {
+				_, isString := ty.(string)
+				assert.True(t, isString, "%s: type %v is not a single type", path, ty)
+			}
+			for k, child := range v {
+				walk(path+"/"+k, child)
+			}
+		case []any:
+			for i, child := range v {
+				walk(fmt.Sprintf("%s/%d", path, i), child)
+			}
+		}
+	}
+	for _, tool := range res.Tools {
+		var in, out any
+		remarshal(t, tool.InputSchema, &in)
+		remarshal(t, tool.OutputSchema, &out)
+		walk(tool.Name+"/inputSchema", in)
+		walk(tool.Name+"/outputSchema", out)
+	}
 }

@@ -81,7 +81,34 @@ func outputSchema[Out any]() *jsonschema.Schema {
 			code.Enum = append(code.Enum, string(c))
 		}
 	}
+	singleTypes(s)
 	s.AnyOf = []*jsonschema.Schema{{Required: s.Required}, {Required: []string{"error"}}}
 	s.Required = nil
 	return s
+}
+
+// singleTypes rewrites every nullable type ["null", T] in s to T. The
+// server never sends null: optional fields are omitted, and lists are []
+// when empty (the tests validate every result against its schema). Clients
+// that map tool schemas onto a one-type dialect (Gemini's function
+// declarations, OpenAPI 3.0) reject type arrays.
+func singleTypes(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.Types) == 2 && slices.Contains(s.Types, "null") {
+		for _, t := range s.Types {
+			if t != "null" {
+				s.Type = t
+			}
+		}
+		s.Types = nil
+	}
+	for _, p := range s.Properties {
+		singleTypes(p)
+	}
+	singleTypes(s.Items)
+	for _, a := range s.AnyOf {
+		singleTypes(a)
+	}
 }
