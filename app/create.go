@@ -71,14 +71,7 @@ func (s *Service) CreateVM(ctx context.Context, spec domain.CreateSpec) (res Res
 	if err != nil {
 		return Result{}, err
 	}
-	target = vm
-	if spec.PowerOn {
-		if vm, err = s.powerOnNew(ctx, vm); err != nil {
-			return Result{VM: target}, err
-		}
-		target = vm
-	}
-	return Result{VM: vm}, nil
+	return s.made(ctx, vm, spec.PowerOn, &target)
 }
 
 // CloneVM copies the VM or template spec.Source to a new VM named
@@ -128,14 +121,7 @@ func (s *Service) CloneVM(ctx context.Context, spec domain.CloneSpec) (res Resul
 	if err != nil {
 		return Result{}, err
 	}
-	target = vm
-	if spec.PowerOn {
-		if vm, err = s.powerOnNew(ctx, vm); err != nil {
-			return Result{VM: target}, err
-		}
-		target = vm
-	}
-	return Result{VM: vm}, nil
+	return s.made(ctx, vm, spec.PowerOn, &target)
 }
 
 // claimName locks name for the caller and checks that no VM anywhere has it.
@@ -180,19 +166,25 @@ func (s *Service) withDefaults(req domain.PlacementRequest) domain.PlacementRequ
 	return req.Or(d)
 }
 
-// powerOnNew powers on a VM this service just made. A failure keeps the VM
-// and says so.
-func (s *Service) powerOnNew(ctx context.Context, vm domain.VM) (domain.VM, error) {
+// made finishes a create or a clone of vm, which now exists: it powers vm
+// on when asked, and keeps target, the audit line's VM, current. A failure
+// to power on keeps the VM and says so.
+func (s *Service) made(ctx context.Context, vm domain.VM, powerOn bool, target *domain.VM) (Result, error) {
+	*target = vm
+	if !powerOn {
+		return Result{VM: vm}, nil
+	}
 	on, err := s.hv.PowerOn(ctx, vm)
 	if err != nil {
 		e := domain.AsError(err)
-		return vm, &domain.Error{
+		return Result{VM: vm}, &domain.Error{
 			Code:    e.Code,
 			Message: fmt.Sprintf("created %s, but could not power it on: %s; it stays powered off", vm, e.Message),
 			Err:     err,
 		}
 	}
-	return on, nil
+	*target = on
+	return Result{VM: on}, nil
 }
 
 func nonEmpty(s string) []string {

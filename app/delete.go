@@ -24,14 +24,10 @@ func (s *Service) DeleteVM(ctx context.Context, spec domain.DeleteSpec) (res Del
 	target := domain.VM{Name: spec.VM}
 	defer func() { s.audit(ctx, "deleteVM", start, target, spec.DryRun, err) }()
 
-	if err := s.refuseIfReadOnly("deleteVM"); err != nil {
-		return DeleteResult{}, err
-	}
-	vm, err := s.resolveForChange(ctx, "name", spec.VM)
+	vm, err := s.target(ctx, "deleteVM", spec.VM, &target)
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	target = vm
 	running := vm.PowerState != domain.PoweredOff && vm.PowerState != ""
 	if running && !spec.Force {
 		return DeleteResult{}, domain.Errorf(domain.CodeConflict,

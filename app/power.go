@@ -32,14 +32,10 @@ func (s *Service) PowerOn(ctx context.Context, spec domain.PowerSpec) (res Power
 		s.audit(ctx, "powerOn", start, target, spec.DryRun, err, slog.Bool("changed", res.Changed))
 	}()
 
-	if err := s.refuseIfReadOnly("powerOn"); err != nil {
-		return PowerResult{}, err
-	}
-	vm, err := s.resolveForChange(ctx, "name", spec.VM)
+	vm, err := s.target(ctx, "powerOn", spec.VM, &target)
 	if err != nil {
 		return PowerResult{}, err
 	}
-	target = vm
 	switch {
 	case vm.Template:
 		return PowerResult{}, domain.Errorf(domain.CodeInvalidArgument,
@@ -77,14 +73,10 @@ func (s *Service) PowerOff(ctx context.Context, spec domain.PowerSpec) (res Powe
 			slog.Bool("graceful", spec.Graceful), slog.Bool("changed", res.Changed))
 	}()
 
-	if err := s.refuseIfReadOnly("powerOff"); err != nil {
-		return PowerResult{}, err
-	}
-	vm, err := s.resolveForChange(ctx, "name", spec.VM)
+	vm, err := s.target(ctx, "powerOff", spec.VM, &target)
 	if err != nil {
 		return PowerResult{}, err
 	}
-	target = vm
 	switch {
 	case vm.PowerState == domain.PoweredOff:
 		return PowerResult{VM: vm, DryRun: spec.DryRun, Plan: dryPlan(spec.DryRun, domain.ActionPowerOff, vm)}, nil

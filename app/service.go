@@ -93,6 +93,20 @@ func (s *Service) VMStats(ctx context.Context, ref string) (domain.VMStats, erro
 // Check returns nil while the hypervisor is usable, else unavailable.
 func (s *Service) Check(ctx context.Context) error { return s.hv.Check(ctx) }
 
+// target checks that the mutation op may run, then resolves its target VM
+// ref (the name argument), confirmed with the hypervisor, into *audited, the
+// VM of the audit line.
+func (s *Service) target(ctx context.Context, op, ref string, audited *domain.VM) (domain.VM, error) {
+	if err := s.refuseIfReadOnly(op); err != nil {
+		return domain.VM{}, err
+	}
+	vm, err := s.resolveForChange(ctx, "name", ref)
+	if err == nil {
+		*audited = vm
+	}
+	return vm, err
+}
+
 // resolveForChange resolves the target of a mutation, confirmed with the
 // hypervisor.
 func (s *Service) resolveForChange(ctx context.Context, field, ref string) (domain.VM, error) {
