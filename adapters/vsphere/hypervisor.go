@@ -69,6 +69,14 @@ type Options struct {
 	KeepAlive time.Duration
 	// Logger receives the adapter's log lines. Nil discards them.
 	Logger *slog.Logger
+	// InventoryCache keeps a live index of the inventory, built after the
+	// login and kept current by vCenter's updates: listings and Cached
+	// lookups then cost no round trip. Reads ask vCenter while the index
+	// is not ready; mutations always confirm their target with vCenter.
+	// See IndexStatus and WaitIndex.
+	InventoryCache bool
+
+	indexTuning indexTuning // tests shrink the index's waits and pages
 }
 
 // Hypervisor is a logged-in connection to vCenter or ESXi that implements
@@ -87,6 +95,7 @@ type Hypervisor struct {
 	gen     atomic.Uint64 // counts logins: caches of one session are keyed by it
 
 	counters counterCache
+	index    *index // nil without Options.InventoryCache
 
 	stopKeepAlive context.CancelFunc
 	keepAliveDone chan struct{}
@@ -139,6 +148,13 @@ func New(ctx context.Context, opts Options) (*Hypervisor, error) {
 	h.log.Info("logged in to vSphere", "host", u.Host, "user", h.userName,
 		"product", about.FullName, "api_type", about.ApiType)
 
+	if opts.InventoryCache {
+		// Start-up does not wait for the index: reads ask vCenter until it
+		// is ready.
+		h.index = newIndex(h, opts.indexTuning)
+		h.index.start(ctx)
+	}
+
 	h.keepAliveDone = make(chan struct{})
 	every := opts.KeepAlive
 	if every == 0 {
@@ -164,6 +180,7 @@ func (h *Hypervisor) Close(ctx context.Context) error {
 		h.closed.Store(true)
 		h.stopKeepAlive()
 		<-h.keepAliveDone
+		h.index.close()
 		h.loginMu.Lock() // let a login in progress finish first
 		defer h.loginMu.Unlock()
 		if lerr := h.sessions.Logout(ctx); lerr != nil && !isNotAuthenticated(lerr) {

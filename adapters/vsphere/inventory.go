@@ -11,12 +11,19 @@ import (
 	"github.com/esximcp/esximcp/ports"
 )
 
-// ListVMs implements ports.Inventory with one container view and one
-// retrieval of the VMs' summary properties and of the names and parents of
-// the objects around them; paths are computed in memory.
+// ListVMs implements ports.Inventory. The inventory index answers it
+// when it is ready, without a round trip; otherwise it costs one container
+// view and one retrieval of the VMs' summary properties and of the names
+// and parents of the objects around them; paths are computed in memory.
 func (h *Hypervisor) ListVMs(ctx context.Context, f domain.ListFilter) ([]domain.VM, int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
+	}
+	if h.closed.Load() {
+		return nil, 0, errClosed
+	}
+	if vms, total, ok := h.index.list(f); ok {
+		return vms, total, nil
 	}
 	kinds := append([]string{"VirtualMachine"}, topologyKinds...)
 	props := append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...)
@@ -45,10 +52,71 @@ func (h *Hypervisor) ListVMs(ctx context.Context, f domain.ListFilter) ([]domain
 	return selected, total, nil
 }
 
-// ResolveVM implements ports.Inventory. Every answer is current: a path is
-// looked up with the SearchIndex, an id is read directly, and a name is
-// matched against the names of every VM in one retrieval.
-func (h *Hypervisor) ResolveVM(ctx context.Context, ref domain.VMRef, _ ports.Consistency) (domain.VM, error) {
+// ResolveVM implements ports.Inventory.
+//
+// With the inventory index ready, a Cached lookup is answered by the index
+// alone. A Current one takes the index's candidates and confirms them with
+// one retrieval: each must still exist and still match ref (by its name,
+// or by its path computed from its ancestors as they are now), and the
+// answer holds the properties vCenter has now. When the index knows no
+// candidate (the check that a new VM's name is free), or one has vanished
+// or no longer matches, the lookup is the direct one below. A typed id is
+// always read directly.
+//
+// The residual window: a VM that someone else created, or renamed to
+// ref's name, moments ago, and that the index has not seen yet (vCenter's
+// updates trail by up to a few seconds in a very large inventory), is not
+// among the candidates. A Current lookup then finds the one VM the index
+// knows instead of reporting ambiguous. Mutations by a path or id are not
+// exposed to it.
+//
+// Directly, a path is looked up with the SearchIndex, an id is read
+// directly, and a name is matched against the names of every VM in one
+// retrieval.
+func (h *Hypervisor) ResolveVM(ctx context.Context, ref domain.VMRef, c ports.Consistency) (domain.VM, error) {
+	if h.closed.Load() {
+		return domain.VM{}, errClosed
+	}
+	if c == ports.Current && ref.Kind == domain.RefID && ref.Exact {
+		return h.resolveDirect(ctx, ref)
+	}
+	if cands, ok := h.index.candidates(ref); ok {
+		if c == ports.Cached {
+			return ref.Pick(cands)
+		}
+		if vm, ok, err := h.confirm(ctx, ref, cands); ok || err != nil {
+			return vm, err
+		}
+	}
+	return h.resolveDirect(ctx, ref)
+}
+
+// confirm reads the index's candidates for ref from vCenter and returns
+// ref's pick among them, or its error. It reports false, for a direct
+// lookup instead, when there is no candidate, or one has vanished or no
+// longer matches.
+func (h *Hypervisor) confirm(ctx context.Context, ref domain.VMRef, cands []domain.VM) (domain.VM, bool, error) {
+	if len(cands) == 0 {
+		return domain.VM{}, false, nil
+	}
+	refs := make([]types.ManagedObjectReference, len(cands))
+	for i, vm := range cands {
+		refs[i] = vmRef(vm.ID)
+	}
+	vms, err := h.summarize(ctx, refs)
+	if err != nil {
+		return domain.VM{}, false, h.translate(err, "read VM "+ref.String())
+	}
+	if len(vms) != len(cands) || slices.ContainsFunc(vms, func(vm domain.VM) bool { return !ref.Matches(vm) }) {
+		return domain.VM{}, false, nil
+	}
+	domain.SortVMs(vms)
+	vm, err := ref.Pick(vms)
+	return vm, true, err
+}
+
+// resolveDirect resolves ref with vCenter alone.
+func (h *Hypervisor) resolveDirect(ctx context.Context, ref domain.VMRef) (domain.VM, error) {
 	var refs []types.ManagedObjectReference
 	switch {
 	case ref.Kind == domain.RefPath:
@@ -128,126 +196,6 @@ func (h *Hypervisor) findByName(ctx context.Context, ref domain.VMRef) ([]types.
 func (h *Hypervisor) summarize(ctx context.Context, refs []types.ManagedObjectReference) ([]domain.VM, error) {
 	vms, _, err := h.summarizeProps(ctx, refs)
 	return vms, err
-}
-
-// summarizeProps returns the summaries and properties, with extra ones, of
-// the VMs refs that exist. One retrieval reads the VMs with their
-// ancestors, datastores, networks, and the hosts of their compute
-// resources (through their resource pools); a second one is needed only
-// for a VM without a pool (a template) or in a vApp. The requests are kept
-// short: vcsim spends much of such a call decoding the request.
-func (h *Hypervisor) summarizeProps(ctx context.Context, refs []types.ManagedObjectReference, extra ...string) ([]domain.VM, []vmProps, error) {
-	if len(refs) == 0 {
-		return nil, nil, nil
-	}
-	spec := types.PropertyFilterSpec{
-		PropSet: []types.PropertySpec{
-			propSpec("VirtualMachine", append(slices.Clone(vmPaths), extra...)...),
-			propSpec("Folder", "name", "parent"),
-			propSpec("Datacenter", "name", "parent"),
-			propSpec("Datastore", "name"),
-			propSpec("Network", "name"),
-			propSpec("HostSystem", "name", "parent"),
-			propSpec("ComputeResource", "name"),
-		},
-		ReportMissingObjectsInResults: types.NewBool(true),
-	}
-	for _, r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: r, SelectSet: []types.BaseSelectionSpec{
-			upTraversal(),
-			&types.TraversalSpec{Type: "VirtualMachine", Path: "datastore"},
-			&types.TraversalSpec{Type: "VirtualMachine", Path: "network"},
-			&types.TraversalSpec{Type: "VirtualMachine", Path: "resourcePool", Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
-				&types.TraversalSpec{Type: "ResourcePool", Path: "owner", SelectSet: []types.BaseSelectionSpec{
-					&types.TraversalSpec{Type: "ComputeResource", Path: "host"},
-				}},
-			}},
-		}})
-	}
-	objs, err := h.retrieve(ctx, spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	t := newTopology(h.client.ServiceContent.RootFolder)
-	var props []vmProps
-	for _, o := range objs {
-		if o.Obj.Type != "VirtualMachine" {
-			t.add(o)
-			continue
-		}
-		if isObjectGone(missingFault(o)) {
-			continue
-		}
-		if p := decodeVM(o); p.name != "" { // else it vanished while it was read
-			props = append(props, p)
-		}
-	}
-	around := types.PropertyFilterSpec{ // hosts of templates, and vApps
-		PropSet: []types.PropertySpec{
-			propSpec("HostSystem", "name", "parent"),
-			propSpec("ComputeResource", "name"),
-			propSpec("VirtualApp", "name", "parentFolder", "parentVApp"),
-			propSpec("Folder", "name", "parent"),
-			propSpec("Datacenter", "name", "parent"),
-		},
-		ReportMissingObjectsInResults: types.NewBool(true),
-	}
-	seen := make(map[types.ManagedObjectReference]bool)
-	for _, p := range props {
-		if p.host.Value != "" && t.get(p.host) == nil && !seen[p.host] {
-			seen[p.host] = true
-			around.ObjectSet = append(around.ObjectSet, types.ObjectSpec{Obj: p.host, SelectSet: []types.BaseSelectionSpec{
-				&types.TraversalSpec{Type: "HostSystem", Path: "parent"},
-			}})
-		}
-		if p.parent.Value == "" && p.parentVApp.Value != "" && !seen[p.parentVApp] {
-			seen[p.parentVApp] = true
-			around.ObjectSet = append(around.ObjectSet, types.ObjectSpec{Obj: p.parentVApp, SelectSet: vAppTraversals()})
-		}
-	}
-	if len(around.ObjectSet) > 0 {
-		more, err := h.retrieve(ctx, around)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, o := range more {
-			t.add(o)
-		}
-	}
-	vms := make([]domain.VM, len(props))
-	for i := range props {
-		vms[i] = t.summary(&props[i])
-	}
-	return vms, props, nil
-}
-
-// upTraversal selects the ancestors of an object.
-func upTraversal() *types.TraversalSpec {
-	return &types.TraversalSpec{
-		SelectionSpec: types.SelectionSpec{Name: "up"},
-		Type:          "ManagedEntity",
-		Path:          "parent",
-		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "up"}},
-	}
-}
-
-// vAppTraversals select, from a vApp, the vApps and folders above it.
-func vAppTraversals() []types.BaseSelectionSpec {
-	return []types.BaseSelectionSpec{
-		upTraversal(),
-		&types.TraversalSpec{
-			SelectionSpec: types.SelectionSpec{Name: "vappUp"},
-			Type:          "VirtualApp",
-			Path:          "parentFolder",
-			SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "up"}},
-		},
-		&types.TraversalSpec{
-			SelectionSpec: types.SelectionSpec{Name: "vappParent"},
-			Type:          "VirtualApp",
-			Path:          "parentVApp",
-			SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "vappUp"}, &types.SelectionSpec{Name: "vappParent"}},
-		},
-	}
 }
 
 // vmRef returns the reference of the VM whose id is id.

@@ -106,7 +106,11 @@ func (h *Hypervisor) created(ctx context.Context, res types.AnyType, path string
 		return domain.VM{}, domain.Errorf(domain.CodeInternal, "vSphere created %s but did not say which VM it is", path)
 	}
 	vm, _, err := h.current(ctx, domain.VM{ID: ref.Value, Path: path})
-	return vm, err
+	if err != nil {
+		return domain.VM{}, err
+	}
+	h.index.remember(vm)
+	return vm, nil
 }
 
 // newDevices returns the devices of a new VM: a paravirtual SCSI
@@ -174,5 +178,9 @@ func (h *Hypervisor) DeleteVM(ctx context.Context, vm domain.VM) error {
 		}
 		return r.Returnval, nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	h.index.forget(now.ID)
+	return nil
 }

@@ -15,20 +15,16 @@ import (
 const toolsRunning = string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
 
 // PowerOn implements ports.Power: it powers on a powered-off VM and resumes
-// a suspended one.
+// a suspended one. It trusts vm, as the caller resolved it with
+// ports.Current, for the one check vCenter may not make (vcsim powers a
+// template on); vCenter itself refuses a VM that is already on
+// (InvalidPowerState, a conflict) or gone (not_found).
 func (h *Hypervisor) PowerOn(ctx context.Context, vm domain.VM) (domain.VM, error) {
-	now, _, err := h.current(ctx, vm)
-	if err != nil {
-		return domain.VM{}, err
+	if vm.Template {
+		return domain.VM{}, domain.Errorf(domain.CodeConflict, "%s is a template: templates cannot be powered on", vm)
 	}
-	switch {
-	case now.Template:
-		return domain.VM{}, domain.Errorf(domain.CodeConflict, "%s is a template: templates cannot be powered on", now)
-	case now.PowerState == domain.PoweredOn:
-		return domain.VM{}, domain.Errorf(domain.CodeConflict, "%s is already powered on", now)
-	}
-	return h.powerTask(ctx, now, "PowerOnVM_Task", "power on", func(ctx context.Context) (types.ManagedObjectReference, error) {
-		r, err := methods.PowerOnVM_Task(ctx, h.client, &types.PowerOnVM_Task{This: vmRef(now.ID)})
+	return h.powerTask(ctx, vm, "PowerOnVM_Task", "power on", domain.PoweredOn, func(ctx context.Context) (types.ManagedObjectReference, error) {
+		r, err := methods.PowerOnVM_Task(ctx, h.client, &types.PowerOnVM_Task{This: vmRef(vm.ID)})
 		if err != nil {
 			return types.ManagedObjectReference{}, err
 		}
@@ -37,17 +33,11 @@ func (h *Hypervisor) PowerOn(ctx context.Context, vm domain.VM) (domain.VM, erro
 }
 
 // PowerOff implements ports.Power: a hard power off, of a running or a
-// suspended VM.
+// suspended VM. vCenter refuses a VM that is already off
+// (InvalidPowerState, a conflict) or gone (not_found).
 func (h *Hypervisor) PowerOff(ctx context.Context, vm domain.VM) (domain.VM, error) {
-	now, _, err := h.current(ctx, vm)
-	if err != nil {
-		return domain.VM{}, err
-	}
-	if now.PowerState == domain.PoweredOff {
-		return domain.VM{}, domain.Errorf(domain.CodeConflict, "%s is already powered off", now)
-	}
-	return h.powerTask(ctx, now, "PowerOffVM_Task", "power off", func(ctx context.Context) (types.ManagedObjectReference, error) {
-		r, err := methods.PowerOffVM_Task(ctx, h.client, &types.PowerOffVM_Task{This: vmRef(now.ID)})
+	return h.powerTask(ctx, vm, "PowerOffVM_Task", "power off", domain.PoweredOff, func(ctx context.Context) (types.ManagedObjectReference, error) {
+		r, err := methods.PowerOffVM_Task(ctx, h.client, &types.PowerOffVM_Task{This: vmRef(vm.ID)})
 		if err != nil {
 			return types.ManagedObjectReference{}, err
 		}
@@ -55,13 +45,58 @@ func (h *Hypervisor) PowerOff(ctx context.Context, vm domain.VM) (domain.VM, err
 	})
 }
 
-// powerTask runs a power task on vm and returns the VM afterwards.
-func (h *Hypervisor) powerTask(ctx context.Context, vm domain.VM, name, verb string, f func(context.Context) (types.ManagedObjectReference, error)) (domain.VM, error) {
-	if _, err := h.start(ctx, name, verb+" "+vm.String(), f); err != nil {
+// powerTask starts a power task on vm with start, awaits it, and returns
+// the VM afterwards, which it records in the inventory index. The wait
+// reads the task and the VM together: the read that sees the task done is
+// the read of the VM afterwards, unless it caught the VM before the change
+// showed (want is the state the task leads to).
+func (h *Hypervisor) powerTask(ctx context.Context, vm domain.VM, name, verb string, want domain.PowerState, start func(context.Context) (types.ManagedObjectReference, error)) (domain.VM, error) {
+	what := verb + " " + vm.String()
+	var task types.ManagedObjectReference
+	err := h.call(ctx, func(ctx context.Context) error {
+		var err error
+		task, err = start(ctx)
+		return err
+	})
+	if err != nil {
+		return domain.VM{}, h.translate(err, what)
+	}
+	var read []domain.VM
+	if _, err := h.await(ctx, task, name, what, func(ctx context.Context) (*types.TaskInfo, error) {
+		info, vms, err := h.taskAndVM(ctx, task, vmRef(vm.ID))
+		read = vms
+		return info, err
+	}); err != nil {
 		return domain.VM{}, err
 	}
-	after, _, err := h.current(ctx, vm)
-	return after, err
+	if len(read) != 1 || read[0].PowerState != want {
+		// The read caught the VM before the change showed, or missed it.
+		now, _, err := h.current(ctx, vm)
+		if err != nil {
+			return domain.VM{}, err
+		}
+		read = []domain.VM{now}
+	}
+	h.index.remember(read[0])
+	return read[0], nil
+}
+
+// taskAndVM reads the info of task and, in the same retrieval, the summary
+// of the VM ref, which it decodes only once the task has succeeded.
+func (h *Hypervisor) taskAndVM(ctx context.Context, task, ref types.ManagedObjectReference) (*types.TaskInfo, []domain.VM, error) {
+	spec := summarySpec([]types.ManagedObjectReference{ref})
+	spec.ObjectSet = append([]types.ObjectSpec{{Obj: task}}, spec.ObjectSet...)
+	spec.PropSet = append(spec.PropSet, propSpec(task.Type, "info"))
+	objs, err := h.retrieve(ctx, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := infoOf(task, objs)
+	if err != nil || info.State != types.TaskInfoStateSuccess {
+		return info, nil, err
+	}
+	vms, _, err := h.summaries(ctx, objs)
+	return info, vms, err
 }
 
 // ShutdownGuest implements ports.Power: it asks VMware Tools to shut the
@@ -102,7 +137,11 @@ func (h *Hypervisor) ShutdownGuest(ctx context.Context, vm domain.VM) (domain.VM
 			now, h.taskTimeout)
 	}
 	after, _, err := h.current(ctx, vm)
-	return after, err
+	if err != nil {
+		return domain.VM{}, err
+	}
+	h.index.remember(after)
+	return after, nil
 }
 
 func noTools(vm domain.VM) error {

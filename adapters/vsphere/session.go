@@ -40,6 +40,7 @@ func (h *Hypervisor) relogin(ctx context.Context, seen uint64, reason string) er
 		return domain.Wrap(domain.CodeUnavailable, err, "the session with "+h.host+" was lost and "+why)
 	}
 	h.gen.Add(1)
+	h.index.renewed()
 	h.log.Info("logged in to vSphere again", "host", h.host, "user", h.userName, "reason", reason)
 	return nil
 }

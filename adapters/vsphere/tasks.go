@@ -32,20 +32,24 @@ func (h *Hypervisor) start(ctx context.Context, name, what string, f func(contex
 	if err != nil {
 		return nil, h.translate(err, what)
 	}
-	return h.await(ctx, task, name, what)
+	return h.await(ctx, task, name, what, nil)
 }
 
 // await waits until task finishes, for at most the task timeout and as
-// long as ctx lasts. It polls the task's state, through h.call, so that a
-// session lost while waiting is restored and the wait goes on: the task
-// itself outlives the session. A timeout names the task and its id, for an
-// operator to follow it in vCenter.
-func (h *Hypervisor) await(ctx context.Context, task types.ManagedObjectReference, name, what string) (types.AnyType, error) {
+// long as ctx lasts. It polls the task's state with read, or with taskInfo
+// when read is nil, through h.call, so that a session lost while waiting is
+// restored and the wait goes on: the task itself outlives the session. A
+// timeout names the task and its id, for an operator to follow it in
+// vCenter.
+func (h *Hypervisor) await(ctx context.Context, task types.ManagedObjectReference, name, what string, read func(context.Context) (*types.TaskInfo, error)) (types.AnyType, error) {
+	if read == nil {
+		read = func(ctx context.Context) (*types.TaskInfo, error) { return h.taskInfo(ctx, task) }
+	}
 	tctx, cancel := context.WithTimeout(ctx, h.taskTimeout)
 	defer cancel()
 	delay := firstPoll
 	for {
-		info, err := h.taskInfo(tctx, task)
+		info, err := read(tctx)
 		switch {
 		case tctx.Err() != nil:
 			return nil, h.taskTimedOut(ctx, task, name, what)
@@ -82,7 +86,15 @@ func (h *Hypervisor) taskInfo(ctx context.Context, task types.ManagedObjectRefer
 	if err != nil {
 		return nil, err
 	}
+	return infoOf(task, objs)
+}
+
+// infoOf returns the info of task among objs, the result of a retrieval.
+func infoOf(task types.ManagedObjectReference, objs []types.ObjectContent) (*types.TaskInfo, error) {
 	for _, o := range objs {
+		if o.Obj != task {
+			continue
+		}
 		if err := missingFault(o); err != nil {
 			return nil, err
 		}

@@ -74,52 +74,7 @@ func (t *topology) add(o types.ObjectContent) {
 		e = &entity{ref: o.Obj}
 	}
 	for _, p := range o.PropSet {
-		switch p.Name {
-		case "name":
-			e.name = propString(p.Val)
-		case "parent":
-			e.parent = propRef(p.Val)
-		case "parentFolder":
-			if r := propRef(p.Val); r.Value != "" {
-				e.parent = r
-			}
-		case "parentVApp":
-			if r := propRef(p.Val); r.Value != "" && e.parent.Value == "" {
-				e.parent = r
-			}
-		case "childType":
-			e.childType = propStrings(p.Val)
-		case "vmFolder":
-			e.vmFolder = propRef(p.Val)
-		case "resourcePool":
-			e.pool = propRef(p.Val)
-		case "host":
-			e.hosts = propRefs(p.Val)
-		case "datastore":
-			e.datastores = propRefs(p.Val)
-		case "network":
-			e.networks = propRefs(p.Val)
-		case "runtime.connectionState":
-			e.connection = propString(p.Val)
-		case "runtime.inMaintenanceMode":
-			e.maintenance = propBool(p.Val)
-		case "summary.accessible":
-			e.accessible = propBool(p.Val)
-		case "summary.freeSpace":
-			e.freeBytes = propInt(p.Val)
-		case "key":
-			e.portgroup = propString(p.Val)
-		case "config.distributedVirtualSwitch":
-			e.dvSwitch = propRef(p.Val)
-		case "uuid":
-			e.switchUUID = propString(p.Val)
-		case "vm":
-			e.vms = propRefs(p.Val)
-		case "configurationEx":
-			if cfg, ok := p.Val.(*types.ClusterConfigInfoEx); ok {
-				e.drs = cfg.DrsConfig.Enabled != nil && *cfg.DrsConfig.Enabled
-			}
-		}
+		e.set(p.Name, p.Val)
 	}
 	if e.name == "" {
 		// An object without a name is one the retrieval could not read:
@@ -127,6 +82,56 @@ func (t *topology) add(o types.ObjectContent) {
 		return
 	}
 	t.byRef[o.Obj] = e
+}
+
+// set reads the value val of the property name of e.
+func (e *entity) set(name string, val any) {
+	switch name {
+	case "name":
+		e.name = propString(val)
+	case "parent":
+		e.parent = propRef(val)
+	case "parentFolder":
+		if r := propRef(val); r.Value != "" {
+			e.parent = r
+		}
+	case "parentVApp":
+		if r := propRef(val); r.Value != "" && e.parent.Value == "" {
+			e.parent = r
+		}
+	case "childType":
+		e.childType = propStrings(val)
+	case "vmFolder":
+		e.vmFolder = propRef(val)
+	case "resourcePool":
+		e.pool = propRef(val)
+	case "host":
+		e.hosts = propRefs(val)
+	case "datastore":
+		e.datastores = propRefs(val)
+	case "network":
+		e.networks = propRefs(val)
+	case "runtime.connectionState":
+		e.connection = propString(val)
+	case "runtime.inMaintenanceMode":
+		e.maintenance = propBool(val)
+	case "summary.accessible":
+		e.accessible = propBool(val)
+	case "summary.freeSpace":
+		e.freeBytes = propInt(val)
+	case "key":
+		e.portgroup = propString(val)
+	case "config.distributedVirtualSwitch":
+		e.dvSwitch = propRef(val)
+	case "uuid":
+		e.switchUUID = propString(val)
+	case "vm":
+		e.vms = propRefs(val)
+	case "configurationEx":
+		if cfg, ok := val.(*types.ClusterConfigInfoEx); ok {
+			e.drs = cfg.DrsConfig.Enabled != nil && *cfg.DrsConfig.Enabled
+		}
+	}
 }
 
 // usable reports whether a host can run a new VM: it is connected and not

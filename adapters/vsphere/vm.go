@@ -53,51 +53,59 @@ type vmProps struct {
 func decodeVM(o types.ObjectContent) vmProps {
 	p := vmProps{ref: o.Obj}
 	for _, dp := range o.PropSet {
-		switch dp.Name {
-		case "name":
-			p.name = propString(dp.Val)
-		case "parent":
-			p.parent = propRef(dp.Val)
-		case "parentVApp":
-			p.parentVApp = propRef(dp.Val)
-		case "config.template":
-			p.template = propBool(dp.Val)
-		case "config.guestId":
-			p.guestID = propString(dp.Val)
-		case "config.guestFullName":
-			p.configOS = propString(dp.Val)
-		case "config.hardware.numCPU":
-			p.cpu = int(propInt(dp.Val))
-		case "config.hardware.memoryMB":
-			p.memoryMB = int(propInt(dp.Val))
-		case "runtime.powerState":
-			p.power = types.VirtualMachinePowerState(propString(dp.Val))
-		case "runtime.host":
-			p.host = propRef(dp.Val)
-		case "guest.guestFullName":
-			p.guestOS = propString(dp.Val)
-		case "guest.ipAddress":
-			p.ip = propString(dp.Val)
-		case "datastore":
-			p.datastores = propRefs(dp.Val)
-		case "network":
-			p.networks = propRefs(dp.Val)
-		case propTools:
-			p.tools = propString(dp.Val)
-		case propStorage:
-			switch s := dp.Val.(type) {
-			case types.VirtualMachineStorageSummary:
-				p.storage = &s
-			case *types.VirtualMachineStorageSummary:
-				p.storage = s
-			}
-		case propGranted:
-			p.grantedMB = propInt(dp.Val)
-		case propPool:
-			p.pool = propRef(dp.Val)
-		}
+		p.set(dp.Name, dp.Val)
 	}
 	return p
+}
+
+// set reads the value val of the property name; a nil val clears it, as
+// a property removed in an update does.
+func (p *vmProps) set(name string, val any) {
+	switch name {
+	case "name":
+		p.name = propString(val)
+	case "parent":
+		p.parent = propRef(val)
+	case "parentVApp":
+		p.parentVApp = propRef(val)
+	case "config.template":
+		p.template = propBool(val)
+	case "config.guestId":
+		p.guestID = propString(val)
+	case "config.guestFullName":
+		p.configOS = propString(val)
+	case "config.hardware.numCPU":
+		p.cpu = int(propInt(val))
+	case "config.hardware.memoryMB":
+		p.memoryMB = int(propInt(val))
+	case "runtime.powerState":
+		p.power = types.VirtualMachinePowerState(propString(val))
+	case "runtime.host":
+		p.host = propRef(val)
+	case "guest.guestFullName":
+		p.guestOS = propString(val)
+	case "guest.ipAddress":
+		p.ip = propString(val)
+	case "datastore":
+		p.datastores = propRefs(val)
+	case "network":
+		p.networks = propRefs(val)
+	case propTools:
+		p.tools = propString(val)
+	case propStorage:
+		switch s := val.(type) {
+		case types.VirtualMachineStorageSummary:
+			p.storage = &s
+		case *types.VirtualMachineStorageSummary:
+			p.storage = s
+		default:
+			p.storage = nil
+		}
+	case propGranted:
+		p.grantedMB = propInt(val)
+	case propPool:
+		p.pool = propRef(val)
+	}
 }
 
 // folder returns the object the VM's inventory path goes through: its

@@ -4,8 +4,13 @@ import (
 	"path"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/esximcp/esximcp/adapters/vsphere"
 	"github.com/esximcp/esximcp/domain"
+	"github.com/esximcp/esximcp/ports"
 	"github.com/esximcp/esximcp/ports/porttest"
 )
 
@@ -26,10 +31,11 @@ const (
 // Fixtures returns the newFixture function of porttest.Run for model m.
 // The subtests of one group of the suite (ListVMs, PlaceVM, ...) share a
 // simulator, which is closed when t ends; each subtest gets its own
-// adapter, logged in for it alone. A shared simulator is what the suite is
-// built for (it names its VMs uniquely and deletes them), and one model per
-// group keeps the run short on a small machine.
-func Fixtures(t *testing.T, m Model) func(t *testing.T) *porttest.Fixture {
+// adapter, logged in for it alone, with its options changed by change. A
+// shared simulator is what the suite is built for (it names its VMs
+// uniquely and deletes them), and one model per group keeps the run short
+// on a small machine.
+func Fixtures(t *testing.T, m Model, change ...func(*vsphere.Options)) func(t *testing.T) *porttest.Fixture {
 	outer := t
 	var mu sync.Mutex
 	sims := make(map[string]*Sim)
@@ -46,15 +52,22 @@ func Fixtures(t *testing.T, m Model) func(t *testing.T) *porttest.Fixture {
 			sims[group] = sim
 		}
 		mu.Unlock()
-		return sim.Fixture(t, m)
+		return sim.Fixture(t, m, change...)
 	}
 }
 
 // Fixture returns the contract suite's fixture for an adapter connected to
-// s, which is model m.
-func (s *Sim) Fixture(t *testing.T, m Model) *porttest.Fixture {
+// s, which is model m, with its options changed by change. An adapter with
+// an inventory index is returned once the index is ready, so that the
+// suite's reads exercise it.
+func (s *Sim) Fixture(t *testing.T, m Model, change ...func(*vsphere.Options)) *porttest.Fixture {
 	t.Helper()
-	h := s.Hypervisor(t)
+	h := s.Hypervisor(t, change...)
+	if h.IndexStatus().State != vsphere.IndexDisabled {
+		ctx, cancel := ctx(t)
+		defer cancel()
+		require.NoError(t, h.WaitIndex(ctx), "the inventory index did not get ready")
+	}
 	admin := s.Admin(t)
 	f := &porttest.Fixture{
 		Hypervisor: h,
@@ -65,6 +78,10 @@ func (s *Sim) Fixture(t *testing.T, m Model) *porttest.Fixture {
 		Defaults: porttest.Defaults{Datacenter: "DC0", Datastore: "LocalDS_0", Network: "VM Network"},
 		MarkAsTemplate: func(t *testing.T, vm domain.VM) {
 			admin.MarkAsTemplate(t, vm.ID)
+			if h.IndexStatus().State != vsphere.IndexDisabled {
+				s.AnnounceTemplate(t, vm.ID)
+				waitCached(t, h, vm.ID, func(vm domain.VM) bool { return vm.Template })
+			}
 		},
 		Suspend: func(t *testing.T, vm domain.VM) {
 			admin.Suspend(t, vm.ID)
@@ -82,4 +99,14 @@ func (s *Sim) Fixture(t *testing.T, m Model) *porttest.Fixture {
 		f.CannotClone = true
 	}
 	return f
+}
+
+// waitCached waits until the Cached answer of h about the VM id satisfies
+// ok: an administrator's change reaches an inventory index moments later.
+func waitCached(t *testing.T, h *vsphere.Hypervisor, id string, ok func(domain.VM) bool) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		vm, err := h.ResolveVM(t.Context(), domain.IDRef(id), ports.Cached)
+		return err == nil && ok(vm)
+	}, 10*time.Second, 5*time.Millisecond, "the inventory index did not see the change of %s", id)
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	vcsim "github.com/vmware/govmomi/simulator"
@@ -21,23 +22,38 @@ import (
 type hooks struct {
 	mu        sync.Mutex
 	calls     map[string]int
-	stalled   map[string]bool // methods whose tasks never finish
+	stalled   map[string]bool                  // methods whose tasks never finish
+	failing   map[string]types.BaseMethodFault // methods that fail
+	hold      chan struct{}                    // while set, long polls wait until it is closed
+	held      int                              // long polls waiting
 	observers map[int]func(*vcsim.Method)
 	nextObs   int
 	nextID    atomic.Int64
 }
 
 func newHooks() *hooks {
-	return &hooks{calls: make(map[string]int), stalled: make(map[string]bool), observers: make(map[int]func(*vcsim.Method))}
+	return &hooks{
+		calls: make(map[string]int), stalled: make(map[string]bool),
+		failing: make(map[string]types.BaseMethodFault), observers: make(map[int]func(*vcsim.Method)),
+	}
 }
 
 func (h *hooks) install(m *vcsim.Model) {
 	m.Map().Handler = func(ctx *vcsim.Context, method *vcsim.Method) (mo.Reference, types.BaseMethodFault) {
+		if hold := h.holding(method); hold != nil {
+			<-hold
+			h.mu.Lock()
+			h.held--
+			h.mu.Unlock()
+		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.calls[method.Name]++
 		for _, f := range h.observers {
 			f(method)
+		}
+		if f := h.failing[method.Name]; f != nil {
+			return nil, f
 		}
 		if h.stalled[method.Name] {
 			// vcsim dispatches to the object the session finds for
@@ -78,6 +94,63 @@ func (s *Sim) Observe(f func(*vcsim.Method)) (stop func()) {
 		s.hooks.mu.Lock()
 		defer s.hooks.mu.Unlock()
 		delete(s.hooks.observers, id)
+	}
+}
+
+// holding returns the channel a long poll must wait on, counting it as
+// held, or nil. A long poll is a WaitForUpdatesEx that sets MaxWaitSeconds,
+// as an inventory index's does; govmomi's task.Wait sets none, so that an
+// Admin's tasks still finish.
+func (h *hooks) holding(method *vcsim.Method) chan struct{} {
+	req, ok := method.Body.(*types.WaitForUpdatesEx)
+	if !ok || req.Options == nil || req.Options.MaxWaitSeconds == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.hold != nil {
+		h.held++
+	}
+	return h.hold
+}
+
+// HoldUpdates holds every later long poll for property updates (see
+// holding) until release is called, or the test ends: an inventory index
+// then misses every change, as if vCenter's updates were very late. A
+// poll already waiting inside the simulator is not held: held reports how
+// many polls wait, so that a test can wait until the index's next one does.
+func (s *Sim) HoldUpdates(t testing.TB) (held func() int, release func()) {
+	s.hooks.mu.Lock()
+	ch := make(chan struct{})
+	s.hooks.hold = ch
+	s.hooks.mu.Unlock()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			s.hooks.mu.Lock()
+			s.hooks.hold = nil
+			s.hooks.mu.Unlock()
+			close(ch)
+		})
+	}
+	t.Cleanup(release) // before the simulator closes: it waits for held calls
+	return func() int {
+		s.hooks.mu.Lock()
+		defer s.hooks.mu.Unlock()
+		return s.hooks.held
+	}, release
+}
+
+// FailCalls makes every later call of the SOAP method fail with fault,
+// until stop is called.
+func (s *Sim) FailCalls(method string, fault types.BaseMethodFault) (stop func()) {
+	s.hooks.mu.Lock()
+	defer s.hooks.mu.Unlock()
+	s.hooks.failing[method] = fault
+	return func() {
+		s.hooks.mu.Lock()
+		defer s.hooks.mu.Unlock()
+		delete(s.hooks.failing, method)
 	}
 }
 
