@@ -180,7 +180,7 @@ func (h *Hypervisor) Close(ctx context.Context) error {
 		h.closed.Store(true)
 		h.stopKeepAlive()
 		<-h.keepAliveDone
-		h.index.close()
+		h.index.close(ctx)
 		h.loginMu.Lock() // let a login in progress finish first
 		defer h.loginMu.Unlock()
 		if lerr := h.sessions.Logout(ctx); lerr != nil && !isNotAuthenticated(lerr) {

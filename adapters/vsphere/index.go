@@ -6,16 +6,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+
 	"github.com/esximcp/esximcp/domain"
 )
 
 // The live inventory index (Options.InventoryCache) answers listings and
 // Cached lookups without a round trip to vCenter. It is made of:
 //
-//   - a loop (index_loop.go) that follows one PropertyCollector filter on a
-//     container view of the VMs and of the objects their paths and summaries
-//     name, with WaitForUpdatesEx, into a stream (index_stream.go) that only
-//     it touches;
+//   - a loop (index_loop.go) that follows one PropertyCollector filter on
+//     the VMs and on the objects their paths and summaries name, with
+//     WaitForUpdatesEx, into a stream (index_stream.go) that only it
+//     touches;
 //   - a table (index_table.go) of the VMs' summaries, sorted and keyed by id,
 //     name and path, which the loop changes entry by entry, or replaces
 //     whole after a build or a change of the topology, under mu;
@@ -48,7 +51,9 @@ type index struct {
 	ready   chan struct{} // closed while the state is ready, and once the index has stopped
 
 	pollMu     sync.Mutex
-	cancelPoll context.CancelFunc // ends the WaitForUpdatesEx in flight
+	cancelPoll context.CancelFunc           // ends the WaitForUpdatesEx in flight
+	polling    types.ManagedObjectReference // its collector
+	closing    bool                         // no poll starts any more
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -75,7 +80,8 @@ const (
 // IndexStatus describes the live inventory index.
 type IndexStatus struct {
 	State IndexState
-	// VMs is the number of VMs and templates in the index.
+	// VMs is the number of VMs and templates in the index, our own
+	// changes included.
 	VMs int
 	// ReadySince is when the index last became ready; zero while it is not.
 	ReadySince time.Time
@@ -101,6 +107,9 @@ const (
 	defaultIndexWait    = 10 * time.Second
 	defaultIndexBackoff = 500 * time.Millisecond
 	maxIndexBackoff     = 30 * time.Second
+	// closeGrace bounds how long Close waits for vCenter to end the
+	// index's wait in flight.
+	closeGrace = 5 * time.Second
 )
 
 var errIndexDisabled = domain.Errorf(domain.CodeUnavailable,
@@ -129,10 +138,30 @@ func (x *index) start(ctx context.Context) {
 	go x.run(lctx)
 }
 
-// close stops the loop, which destroys its collector, and waits for it.
-func (x *index) close() {
+// close stops the loop, which destroys its collector, and waits for it. A
+// wait in flight is cancelled in vCenter first (CancelWaitForUpdates), so
+// that it has ended there when the collector is destroyed: the simulator
+// fails, and logs a panic, when a collector goes while it computes a wait's
+// updates. The loop is stopped outright when that takes longer than
+// closeGrace.
+func (x *index) close(ctx context.Context) {
 	if x == nil {
 		return
+	}
+	x.pollMu.Lock()
+	x.closing = true
+	pc := x.polling
+	x.pollMu.Unlock()
+	if pc.Value != "" {
+		cctx, cancel := context.WithTimeout(ctx, closeGrace)
+		_, err := methods.CancelWaitForUpdates(cctx, x.h.client, &types.CancelWaitForUpdates{This: pc})
+		cancel()
+		if err == nil {
+			select {
+			case <-x.done:
+			case <-time.After(closeGrace):
+			}
+		}
 	}
 	x.stop()
 	<-x.done
@@ -142,6 +171,13 @@ func (x *index) close() {
 		close(x.ready) // wake WaitIndex, which finds the connection closed
 	}
 	x.status.State, x.status.Error, x.status.ReadySince = IndexBroken, errClosed.Message, time.Time{}
+}
+
+// isClosing reports whether close has begun.
+func (x *index) isClosing() bool {
+	x.pollMu.Lock()
+	defer x.pollMu.Unlock()
+	return x.closing
 }
 
 // setState changes the state, unless the index is closing.
@@ -235,10 +271,28 @@ func (h *Hypervisor) IndexStatus() IndexStatus {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	st := x.status
-	if x.table != nil {
-		st.VMs = len(x.table.byID)
-	}
+	st.VMs = x.size()
 	return st
+}
+
+// size returns how many VMs a listing of everything would return: the
+// table's, less those our own deletes hide, plus those our own creates
+// add. The caller holds x.mu.
+func (x *index) size() int {
+	if x.table == nil {
+		return 0
+	}
+	n := len(x.table.byID)
+	for id, o := range x.overlay {
+		_, listed := x.table.byID[id]
+		switch {
+		case listed && o.vm == nil:
+			n--
+		case !listed && o.vm != nil:
+			n++
+		}
+	}
+	return n
 }
 
 // WaitIndex waits until the live inventory index is ready, and returns nil

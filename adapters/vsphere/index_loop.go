@@ -8,6 +8,7 @@ import (
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/esximcp/esximcp/domain"
@@ -22,14 +23,29 @@ const pollGrace = 30 * time.Second
 // errRenewed ends a wait whose session was replaced by a new login.
 var errRenewed = errors.New("the session was renewed")
 
-// subscription is the loop's PropertyCollector, with its filter on a
-// container view, created in the session of login generation gen. The
-// collector is the loop's own, so that its long waits hold up no other
-// call and no one else's filters mix with its updates.
+// subscription is the loop's PropertyCollector with its two filters,
+// created in the session of login generation gen. The collector is the
+// loop's own, so that its long waits hold up no other call and no one
+// else's filters mix with its updates.
+//
+// The members filter watches one property, the "view" of a container view
+// of the VMs and the objects around them: which objects there are. The
+// objects filter reads the listing properties of the objects of a list
+// view, which the loop keeps equal to the container view's members with
+// ModifyListView. Neither filter traverses an object that changes without
+// the loop's doing: the simulator (govmomi v0.56.0) takes the locks of a
+// filter and of a container view it traverses in both orders, and
+// deadlocks when VMs are created while it computes the filter's updates;
+// and it reads the objects of a traversal from the root folder without
+// their locks. A list view changes only when the loop changes it, between
+// two of its waits.
 type subscription struct {
-	gen  uint64
-	pc   *property.Collector
-	view *view.ContainerView
+	gen     uint64
+	pc      *property.Collector
+	members *view.ContainerView
+	objects *view.ListView
+	watch   types.ManagedObjectReference // the members filter
+	listed  map[types.ManagedObjectReference]bool
 }
 
 // run builds the index and follows vCenter's updates until ctx ends. After
@@ -42,7 +58,7 @@ func (x *index) run(ctx context.Context) {
 	delay := x.tune.backoff
 	for {
 		gen, built, err := x.follow(ctx)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || x.isClosing() {
 			return
 		}
 		if built {
@@ -94,7 +110,7 @@ func (x *index) follow(ctx context.Context) (gen uint64, built bool, err error) 
 			continue // vCenter has nothing to say yet
 		}
 		version = set.Version
-		if err := s.applySet(set, &changes{vms: make(map[string]bool)}); err != nil {
+		if _, err := s.applySet(set, sub.watch, &changes{vms: make(map[string]bool)}); err != nil {
 			return sub.gen, false, err
 		}
 		if !isTruncated(set) {
@@ -108,7 +124,8 @@ func (x *index) follow(ctx context.Context) (gen uint64, built bool, err error) 
 	x.setState(IndexReady, "")
 	h.log.Info("the inventory index is ready", "host", h.host, "vms", len(s.vms), "took", time.Since(start).Round(time.Millisecond))
 
-	first := uint64(0) // the clock of the first request of a truncated answer
+	first := uint64(0)      // the clock of the first request of a truncated answer
+	membersChanged := false // within a truncated answer
 	for {
 		wait := x.tune.maxWait
 		if x.pending() {
@@ -125,60 +142,69 @@ func (x *index) follow(ctx context.Context) (gen uint64, built bool, err error) 
 		c := &changes{vms: make(map[string]bool)}
 		if set != nil {
 			version = set.Version
-			if err := s.applySet(set, c); err != nil {
+			changed, err := s.applySet(set, sub.watch, c)
+			if err != nil {
 				return sub.gen, true, err
 			}
+			membersChanged = membersChanged || changed
 		}
 		if set != nil && isTruncated(set) {
 			x.publish(s, c, 0)
 			continue
+		}
+		if membersChanged {
+			membersChanged = false
+			var added bool
+			err := h.call(ctx, func(ctx context.Context) (err error) {
+				added, err = x.relist(ctx, sub)
+				return err
+			})
+			if err != nil {
+				return sub.gen, true, err
+			}
+			if added {
+				// The new objects' properties come with the next
+				// answer: until then, our own entries stay.
+				x.publish(s, c, 0)
+				first = 0
+				continue
+			}
 		}
 		x.publish(s, c, first)
 		first = 0
 	}
 }
 
-// applySet applies the updates of set to s. A property vCenter could not
-// read because the session is gone fails the set.
-func (s *stream) applySet(set *types.UpdateSet, c *changes) error {
+// applySet applies the updates of set to s, except those of the filter
+// skip, and reports whether skip had any. A property vCenter could not read
+// because the session is gone fails the set.
+func (s *stream) applySet(set *types.UpdateSet, skip types.ManagedObjectReference, c *changes) (skipped bool, err error) {
 	for _, fs := range set.FilterSet {
 		for _, u := range fs.ObjectSet {
 			if err := missingFault(types.ObjectContent{MissingSet: u.MissingSet}); isNotAuthenticated(err) {
-				return err
+				return false, err
 			}
+		}
+		if fs.Filter == skip {
+			skipped = skipped || len(fs.ObjectSet) > 0
+			continue
 		}
 		s.apply(fs.ObjectSet, c)
 	}
-	return nil
+	return skipped, nil
 }
 
 func isTruncated(set *types.UpdateSet) bool { return set.Truncated != nil && *set.Truncated }
 
-// subscribe creates the loop's collector, a container view of the VMs and
-// of the objects around them, and the filter on it with the properties of a
-// listing.
+// subscribe creates the loop's collector, the container view of the VMs
+// and of the objects around them, the list view of its members, and the
+// two filters (see subscription).
 func (x *index) subscribe(ctx context.Context) (*subscription, error) {
 	h := x.h
 	var sub *subscription
 	err := h.call(ctx, func(ctx context.Context) error {
 		s := &subscription{gen: h.gen.Load()}
-		var err error
-		if s.pc, err = property.DefaultCollector(h.client).Create(ctx); err != nil {
-			return err
-		}
-		kinds := append([]string{"VirtualMachine"}, topologyKinds...)
-		if s.view, err = view.NewManager(h.client).CreateContainerView(ctx, h.client.ServiceContent.RootFolder, kinds, true); err != nil {
-			x.unsubscribe(ctx, s)
-			return err
-		}
-		_, err = s.pc.CreateFilter(ctx, types.CreateFilter{Spec: types.PropertyFilterSpec{
-			ObjectSet: []types.ObjectSpec{{
-				Obj:       s.view.Reference(),
-				Skip:      types.NewBool(true),
-				SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ContainerView", Path: "view"}},
-			}},
-			PropSet: append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...),
-		}})
+		err := x.create(ctx, s)
 		if err != nil {
 			x.unsubscribe(ctx, s)
 			return err
@@ -189,7 +215,93 @@ func (x *index) subscribe(ctx context.Context) (*subscription, error) {
 	return sub, err
 }
 
-// unsubscribe destroys the collector, with its filter, and the view, even
+// create creates the objects of s, with the collector first, so that
+// unsubscribe can destroy whatever exists when one fails.
+func (x *index) create(ctx context.Context, s *subscription) error {
+	c := x.h.client
+	var err error
+	if s.pc, err = property.DefaultCollector(c).Create(ctx); err != nil {
+		return err
+	}
+	kinds := append([]string{"VirtualMachine"}, topologyKinds...)
+	views := view.NewManager(c)
+	if s.members, err = views.CreateContainerView(ctx, c.ServiceContent.RootFolder, kinds, true); err != nil {
+		return err
+	}
+	if s.objects, err = views.CreateListView(ctx, nil); err != nil {
+		return err
+	}
+	s.listed = make(map[types.ManagedObjectReference]bool)
+	if _, err := x.relist(ctx, s); err != nil {
+		return err
+	}
+	watch, err := s.pc.CreateFilter(ctx, types.CreateFilter{Spec: types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: s.members.Reference()}},
+		PropSet:   []types.PropertySpec{propSpec("ContainerView", "view")},
+	}})
+	if err != nil {
+		return err
+	}
+	s.watch = watch.Reference()
+	_, err = s.pc.CreateFilter(ctx, types.CreateFilter{Spec: types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{
+			Obj:       s.objects.Reference(),
+			Skip:      types.NewBool(true),
+			SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ListView", Path: "view"}},
+		}},
+		PropSet: append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...),
+	}})
+	return err
+}
+
+// members reads the members of the container view of s.
+func (x *index) members(ctx context.Context, s *subscription) ([]types.ManagedObjectReference, error) {
+	var v mo.ContainerView
+	if err := property.DefaultCollector(x.h.client).RetrieveOne(ctx, s.members.Reference(), []string{"view"}, &v); err != nil {
+		return nil, err
+	}
+	return v.View, nil
+}
+
+// relist makes the list view of s hold the members of its container view,
+// after the members filter reported a change, and reports whether it added
+// any: their properties come with the next answer. An object that vanished
+// since the view was read is not added, and its leave is on its way; it
+// counts as listed, so that it is not tried again.
+func (x *index) relist(ctx context.Context, s *subscription) (added bool, err error) {
+	members, err := x.members(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	now := make(map[types.ManagedObjectReference]bool, len(members))
+	var add, remove []types.ManagedObjectReference
+	for _, r := range members {
+		now[r] = true
+		if !s.listed[r] {
+			add = append(add, r)
+		}
+	}
+	for r := range s.listed {
+		if !now[r] {
+			remove = append(remove, r)
+		}
+	}
+	var gone []types.ManagedObjectReference
+	if len(add) > 0 {
+		if gone, err = s.objects.Add(ctx, add); err != nil {
+			return false, err
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := s.objects.Remove(ctx, remove); err != nil {
+			return false, err
+		}
+	}
+	s.listed = now
+	return len(add) > len(gone), nil
+}
+
+// unsubscribe destroys the collector, with its filters, and the views, even
 // when ctx has ended: destroying the collector also ends a wait still
 // running in vCenter. Objects of a session that a new login replaced are
 // gone already.
@@ -200,15 +312,19 @@ func (x *index) unsubscribe(ctx context.Context, sub *subscription) {
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), destroyTimeout)
 	defer cancel()
-	if sub.pc != nil {
-		if err := sub.pc.Destroy(dctx); err != nil {
-			h.log.Debug("could not destroy the inventory index's collector", "error", err)
+	destroy := func(what string, d func(context.Context) error) {
+		if err := d(dctx); err != nil {
+			h.log.Debug("could not destroy the inventory index's "+what, "error", err)
 		}
 	}
-	if sub.view != nil {
-		if err := sub.view.Destroy(dctx); err != nil {
-			h.log.Debug("could not destroy the inventory index's view", "error", err)
-		}
+	if sub.pc != nil {
+		destroy("collector", sub.pc.Destroy)
+	}
+	if sub.objects != nil {
+		destroy("list view", sub.objects.Destroy)
+	}
+	if sub.members != nil {
+		destroy("container view", sub.members.Destroy)
 	}
 }
 
@@ -219,11 +335,15 @@ func (x *index) poll(ctx context.Context, sub *subscription, version string, wai
 	pctx, cancel := context.WithTimeout(ctx, wait+pollGrace)
 	defer cancel()
 	x.pollMu.Lock()
-	x.cancelPoll = cancel
+	if x.closing {
+		x.pollMu.Unlock()
+		return nil, errClosed
+	}
+	x.cancelPoll, x.polling = cancel, sub.pc.Reference()
 	x.pollMu.Unlock()
 	defer func() {
 		x.pollMu.Lock()
-		x.cancelPoll = nil
+		x.cancelPoll, x.polling = nil, types.ManagedObjectReference{}
 		x.pollMu.Unlock()
 	}()
 	if x.h.gen.Load() != sub.gen {

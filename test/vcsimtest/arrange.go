@@ -46,6 +46,16 @@ func (a *Admin) PowerOn(t testing.TB, id string) {
 	require.NoError(t, task.Wait(ctx), "power on %s", id)
 }
 
+// PowerOff powers the VM id off.
+func (a *Admin) PowerOff(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := a.VM(id).PowerOff(ctx)
+	require.NoError(t, err, "power off %s", id)
+	require.NoError(t, task.Wait(ctx), "power off %s", id)
+}
+
 // SetGuestInfo sets properties of the VM id the way vcsim lets a test do
 // it: an ExtraConfig key "SET.<property path>" sets that property. For
 // example "guest.toolsRunningStatus": "guestToolsRunning" makes VMware
@@ -115,4 +125,66 @@ func (a *Admin) Find(t testing.TB, path string) types.ManagedObjectReference {
 	require.NoError(t, err, "find %s", path)
 	require.NotNil(t, ref, "nothing at %s", path)
 	return ref.Reference()
+}
+
+// CreateVM creates a small powered-off VM name in the folder at the
+// inventory path folder, in the resource pool at the path pool, with no
+// devices, as another vSphere client would, and returns its id.
+func (a *Admin) CreateVM(t testing.TB, folder, pool, name string) string {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	f := object.NewFolder(a.Client.Client, a.Find(t, folder))
+	p := object.NewResourcePool(a.Client.Client, a.Find(t, pool))
+	spec := types.VirtualMachineConfigSpec{
+		Name: name, GuestId: "otherGuest64", NumCPUs: 1, MemoryMB: 64,
+		Files: &types.VirtualMachineFileInfo{VmPathName: "[LocalDS_0]"},
+	}
+	task, err := f.CreateVM(ctx, spec, p, nil)
+	require.NoError(t, err, "create VM %s in %s", name, folder)
+	info, err := task.WaitForResult(ctx)
+	require.NoError(t, err, "create VM %s in %s", name, folder)
+	return info.Result.(types.ManagedObjectReference).Value
+}
+
+// Rename renames the VM id.
+func (a *Admin) Rename(t testing.TB, id, name string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := a.VM(id).Rename(ctx, name)
+	require.NoError(t, err, "rename %s to %s", id, name)
+	require.NoError(t, task.Wait(ctx), "rename %s to %s", id, name)
+}
+
+// Move moves the VM id into the folder at the inventory path folder.
+func (a *Admin) Move(t testing.TB, id, folder string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	f := object.NewFolder(a.Client.Client, a.Find(t, folder))
+	task, err := f.MoveInto(ctx, []types.ManagedObjectReference{a.VM(id).Reference()})
+	require.NoError(t, err, "move %s into %s", id, folder)
+	require.NoError(t, task.Wait(ctx), "move %s into %s", id, folder)
+}
+
+// RenameObject renames the managed entity at the inventory path path (a
+// folder, say) to name.
+func (a *Admin) RenameObject(t testing.TB, path, name string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := object.NewCommon(a.Client.Client, a.Find(t, path)).Rename(ctx, name)
+	require.NoError(t, err, "rename %s to %s", path, name)
+	require.NoError(t, task.Wait(ctx), "rename %s to %s", path, name)
+}
+
+// Destroy deletes the powered-off VM id.
+func (a *Admin) Destroy(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := ctx(t)
+	defer cancel()
+	task, err := a.VM(id).Destroy(ctx)
+	require.NoError(t, err, "destroy %s", id)
+	require.NoError(t, task.Wait(ctx), "destroy %s", id)
 }
