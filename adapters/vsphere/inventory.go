@@ -55,20 +55,13 @@ func (h *Hypervisor) ListVMs(ctx context.Context, f domain.ListFilter) ([]domain
 // ResolveVM implements ports.Inventory.
 //
 // With the inventory index ready, a Cached lookup is answered by the index
-// alone. A Current one takes the index's candidates and confirms them with
-// one retrieval: each must still exist and still match ref (by its name,
-// or by its path computed from its ancestors as they are now), and the
-// answer holds the properties vCenter has now. When the index knows no
-// candidate (the check that a new VM's name is free), or one has vanished
-// or no longer matches, the lookup is the direct one below. A typed id is
-// always read directly.
-//
-// The residual window: a VM that someone else created, or renamed to
-// ref's name, moments ago, and that the index has not seen yet (vCenter's
-// updates trail by up to a few seconds in a very large inventory), is not
-// among the candidates. A Current lookup then finds the one VM the index
-// knows instead of reporting ambiguous. Mutations by a path or id are not
-// exposed to it.
+// alone. A Current one, the lookup of a mutation's target, is confirmed
+// with vCenter: a path the index knows is read back with its ancestors in
+// one retrieval, and must still be that VM's path (a path names at most
+// one VM, so that the index cannot hide a second one); a name is matched
+// against the names of every VM vCenter has now, as the index may not yet
+// have seen a VM someone else just created or renamed to that name, which
+// would make the name ambiguous; an id is read directly.
 //
 // Directly, a path is looked up with the SearchIndex, an id is read
 // directly, and a name is matched against the names of every VM in one
@@ -77,7 +70,7 @@ func (h *Hypervisor) ResolveVM(ctx context.Context, ref domain.VMRef, c ports.Co
 	if h.closed.Load() {
 		return domain.VM{}, errClosed
 	}
-	if c == ports.Current && ref.Kind == domain.RefID && ref.Exact {
+	if c == ports.Current && ref.Kind != domain.RefPath {
 		return h.resolveDirect(ctx, ref)
 	}
 	if cands, ok := h.index.candidates(ref); ok {
