@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -30,10 +31,11 @@ type HTTPOptions struct {
 	// ReadyTimeout bounds the checks of GET /readyz. Zero means
 	// DefaultReadyTimeout.
 	ReadyTimeout time.Duration
-	// Ready, when set, is asked by GET /readyz after the hypervisor (e.g.
-	// whether an inventory index has loaded). A non-nil error makes /readyz
-	// answer 503 with the error's text as the reason.
-	Ready func(context.Context) error
+	// Ready, when set, is asked by GET /readyz once the hypervisor session
+	// has been found usable. Its details are added to the answer's body
+	// (the state of an inventory index, say); a non-nil error makes
+	// /readyz answer 503 with the error's text as the reason.
+	Ready func(context.Context) (details map[string]any, err error)
 }
 
 // Handler returns the HTTP face of the server:
@@ -42,7 +44,7 @@ type HTTPOptions struct {
 //     every answer JSON, every error a JSON-RPC error body;
 //   - GET /healthz: 200 while the process serves;
 //   - GET /readyz: 200 while the hypervisor session is usable, else 503
-//     with the reason.
+//     with the reason; with the details of HTTPOptions.Ready.
 //
 // Requests to /mcp pass, in order: the body limit (413), Accept
 // normalisation (so that curl and plain JSON-RPC clients need nothing but
@@ -91,10 +93,13 @@ func (s *Server) Handler(opts HTTPOptions) http.Handler {
 	return mux
 }
 
-// serveReady answers GET /readyz.
+// serveReady answers GET /readyz: the session check decides, then the
+// Ready hook; the hook's details are in every answer.
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request, opts HTTPOptions) {
 	ctx, cancel := context.WithTimeout(r.Context(), opts.ReadyTimeout)
 	defer cancel()
+	body := make(map[string]any)
+	reason := ""
 	if err := s.svc.Check(ctx); err != nil {
 		// Probes come every few seconds: only an internal error, whose
 		// detail the answer hides, is logged here.
@@ -103,26 +108,35 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request, opts HTTPOpt
 			s.log.LogAttrs(ctx, slog.LevelError, "readiness check failed",
 				slog.String("code", string(k.code)), slog.String("error", err.Error()))
 		}
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": te.Message})
-		return
+		reason = te.Message
 	}
 	if opts.Ready != nil {
-		if err := opts.Ready(ctx); err != nil {
+		details, err := opts.Ready(ctx)
+		maps.Copy(body, details)
+		if err != nil && reason == "" {
 			// The hook is the composition root's: its plain errors are
 			// sentences meant for the reader, not internal details.
-			reason := err.Error()
+			reason = err.Error()
 			if k, te := describe(err); !k.hide {
 				reason = te.Message
 			}
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
-			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	if reason != "" {
+		body["status"], body["reason"] = "unavailable", reason
+		writeJSON(w, http.StatusServiceUnavailable, body)
+		return
+	}
+	body["status"] = "ready"
+	writeJSON(w, http.StatusOK, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v) // cannot fail: maps of strings and fixed structs
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -401,12 +401,12 @@ func get(t *testing.T, url string) response {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	var indexErr error
+	var hookErr error
 	var mu sync.Mutex
-	h := newHTTPFixture(t, nil, app.Options{}, mcpserver.HTTPOptions{Ready: func(context.Context) error {
+	h := newHTTPFixture(t, nil, app.Options{}, mcpserver.HTTPOptions{Ready: func(context.Context) (map[string]any, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return indexErr
+		return map[string]any{"inventory_index": map[string]any{"state": "building"}}, hookErr
 	}})
 
 	t.Run("Healthz", func(t *testing.T) {
@@ -414,10 +414,10 @@ func TestHealthAndReadiness(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.status)
 		assert.JSONEq(t, `{"status":"ok"}`, r.raw)
 	})
-	t.Run("Ready", func(t *testing.T) {
+	t.Run("ReadyWithTheHooksDetails", func(t *testing.T) {
 		r := get(t, h.ts.URL+"/readyz")
 		assert.Equal(t, http.StatusOK, r.status)
-		assert.JSONEq(t, `{"status":"ready"}`, r.raw)
+		assert.JSONEq(t, `{"status":"ready","inventory_index":{"state":"building"}}`, r.raw)
 	})
 	t.Run("HypervisorDown", func(t *testing.T) {
 		h.hv.SetDown("vCenter vc.example.com does not answer")
@@ -426,15 +426,31 @@ func TestHealthAndReadiness(t *testing.T) {
 		assert.Equal(t, http.StatusServiceUnavailable, r.status)
 		assert.Equal(t, "unavailable", r.json["status"])
 		assert.Contains(t, r.json["reason"], "vCenter vc.example.com does not answer")
+		assert.Equal(t, map[string]any{"state": "building"}, r.json["inventory_index"], "the details come with a failure too")
 		assert.Equal(t, http.StatusOK, get(t, h.ts.URL+"/healthz").status, "alive all the same")
 	})
 	t.Run("ReadyHookFails", func(t *testing.T) {
 		mu.Lock()
-		indexErr = errors.New("the inventory index is still loading")
+		hookErr = errors.New("the inventory index is still loading")
 		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			hookErr = nil
+			mu.Unlock()
+		}()
 		r := get(t, h.ts.URL+"/readyz")
 		assert.Equal(t, http.StatusServiceUnavailable, r.status)
 		assert.Equal(t, "the inventory index is still loading", r.json["reason"])
+	})
+	t.Run("HypervisorDownWinsOverTheHook", func(t *testing.T) {
+		mu.Lock()
+		hookErr = errors.New("the inventory index is still loading")
+		mu.Unlock()
+		h.hv.SetDown("vCenter vc.example.com does not answer")
+		defer h.hv.SetDown("")
+		r := get(t, h.ts.URL+"/readyz")
+		assert.Equal(t, http.StatusServiceUnavailable, r.status)
+		assert.Contains(t, r.json["reason"], "vCenter vc.example.com does not answer")
 	})
 	t.Run("UnknownPath", func(t *testing.T) {
 		r := get(t, h.ts.URL+"/sse")

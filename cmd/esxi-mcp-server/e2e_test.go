@@ -121,11 +121,27 @@ func TestServeSimulatorOverHTTP(t *testing.T) {
 		assert.Equal(t, 7, answer.ID)
 		assert.Equal(t, 4, answer.Result.StructuredContent.Count, "the simulator's four VMs are on")
 	})
-	t.Run("Readyz", func(t *testing.T) {
-		resp, err := http.Get(strings.TrimSuffix(s.mcpURL, "/mcp") + "/readyz")
-		require.NoError(t, err)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	t.Run("ReadyzReportsTheInventoryIndex", func(t *testing.T) {
+		type index struct {
+			State string
+			VMs   int
+		}
+		var last index
+		require.Eventually(t, func() bool {
+			resp, err := http.Get(strings.TrimSuffix(s.mcpURL, "/mcp") + "/readyz")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode, "a building index does not make the server unready")
+			var body struct {
+				Status string
+				Index  index `json:"inventory_index"`
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			require.Equal(t, "ready", body.Status)
+			last = body.Index
+			return last.State == "ready"
+		}, 10*time.Second, 20*time.Millisecond, "the inventory index is on by default and gets ready")
+		assert.Equal(t, 4, last.VMs, "the index holds the simulator's four VMs (the journey deleted its own)")
 	})
 
 	require.Equal(t, 0, s.stop(), "SIGINT/SIGTERM end the server with exit code 0")

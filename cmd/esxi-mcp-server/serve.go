@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdin io.Re
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err)
 	}
-	h := srv.Handler(mcpserver.HTTPOptions{APIKey: cfg.APIKey})
+	h := srv.Handler(mcpserver.HTTPOptions{APIKey: cfg.APIKey, Ready: indexReport(hv)})
 	return mcpserver.Serve(ctx, ln, h, mcpserver.ServeOptions{
 		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile, Logger: log,
 	})
@@ -51,6 +51,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*vsphere
 	opts := vsphere.Options{
 		Host: cfg.VCenterHost, User: cfg.VCenterUser, Password: cfg.VCenterPassword,
 		Insecure: cfg.Insecure, CAFile: cfg.CAFile, TaskTimeout: cfg.TaskTimeout, Logger: log,
+		InventoryCache: cfg.InventoryCache,
 	}
 	stopSimulator := func() {}
 	if cfg.Simulator {
@@ -86,4 +87,28 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*vsphere
 		}
 		stopSimulator()
 	}, nil
+}
+
+// indexReport returns the Ready hook of GET /readyz: it reports the state
+// of hv's inventory index and never fails, as reads ask vCenter directly
+// while the index is building or broken.
+func indexReport(hv *vsphere.Hypervisor) func(context.Context) (map[string]any, error) {
+	return func(context.Context) (map[string]any, error) {
+		st := hv.IndexStatus()
+		report := map[string]any{"state": st.State}
+		if st.State != vsphere.IndexDisabled {
+			report["vms"] = st.VMs
+			report["builds"] = st.Builds
+		}
+		if !st.ReadySince.IsZero() {
+			report["ready_since"] = st.ReadySince.UTC().Format(time.RFC3339)
+		}
+		if !st.Updated.IsZero() {
+			report["updated"] = st.Updated.UTC().Format(time.RFC3339Nano)
+		}
+		if st.Error != "" {
+			report["error"] = st.Error
+		}
+		return map[string]any{"inventory_index": report}, nil
+	}
 }
