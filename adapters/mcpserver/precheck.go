@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -47,29 +48,13 @@ func (s *Server) precheck(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		trimmed := bytes.TrimSpace(body)
-		if len(trimmed) > 0 && !json.Valid(trimmed) {
+		batch := len(trimmed) > 0 && trimmed[0] == '['
+		envs, err := envelopes(trimmed, batch)
+		if err != nil {
 			writeRPCError(w, http.StatusBadRequest, nil, jsonrpc.CodeParseError, "parse error: the request body is not valid JSON")
 			return
 		}
-		batch := len(trimmed) > 0 && trimmed[0] == '['
-		var msgs []json.RawMessage
-		switch {
-		case !batch:
-			msgs = []json.RawMessage{trimmed}
-		case json.Unmarshal(trimmed, &msgs) != nil:
-			// Decode into a fresh slice only: json.RawMessage decodes by
-			// appending to the storage it holds, which must not be body.
-			msgs = nil
-		}
-
-		var unknown bool
-		envs := make([]envelope, len(msgs))
-		for i, m := range msgs {
-			if json.Unmarshal(m, &envs[i]) != nil {
-				envs[i] = envelope{} // not an object: go-sdk answers "invalid request"
-			}
-			unknown = unknown || envs[i].unknown()
-		}
+		unknown := slices.ContainsFunc(envs, envelope.unknown)
 		if !unknown {
 			if !batch && len(envs) == 1 && envs[0].isCall() {
 				r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, envs[0].ID))
@@ -85,6 +70,39 @@ func (s *Server) precheck(next http.Handler) http.Handler {
 type envelope struct {
 	ID     json.RawMessage `json:"id"`
 	Method *string         `json:"method"`
+}
+
+// envelopes reads the messages of body, a JSON-RPC message or, when batch
+// is set, a batch of them; a message that is not an object reads as an
+// empty envelope, which go-sdk answers as an invalid request. An empty body
+// holds no message. It fails only when body is not JSON.
+func envelopes(body []byte, batch bool) ([]envelope, error) {
+	if len(body) == 0 {
+		return nil, nil
+	}
+	if !batch {
+		var e envelope
+		if err := json.Unmarshal(body, &e); err != nil {
+			if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
+				return nil, err
+			}
+			e = envelope{}
+		}
+		return []envelope{e}, nil
+	}
+	// Decode into a fresh slice only: json.RawMessage decodes by appending
+	// to the storage it holds, which must not be body.
+	var msgs []json.RawMessage
+	if err := json.Unmarshal(body, &msgs); err != nil {
+		return nil, err
+	}
+	envs := make([]envelope, len(msgs))
+	for i, m := range msgs {
+		if json.Unmarshal(m, &envs[i]) != nil {
+			envs[i] = envelope{}
+		}
+	}
+	return envs, nil
 }
 
 // isCall reports whether the message is a request that expects an answer.

@@ -112,3 +112,13 @@ func singleTypes(s *jsonschema.Schema) {
 		singleTypes(a)
 	}
 }
+
+// schemaJSON returns s as JSON, the form in which go-sdk uses a tool's
+// schema on every call at no further cost.
+func schemaJSON(s *jsonschema.Schema) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("mcpserver: schema: %v", err))
+	}
+	return b
+}
