@@ -18,10 +18,11 @@ import (
 
 // ServeStdio serves one MCP session over newline-delimited JSON-RPC: it
 // reads in (stdin) and writes out (stdout), and nothing else ever writes to
-// out. It returns nil when the client closes in, or when ctx is done and
-// the calls in flight have been answered (at most Options.DrainTimeout
-// later; calls that arrive meanwhile are refused). It closes neither in nor
-// out.
+// out. It returns nil when the client closes in and every call it sent has
+// been answered, or when ctx is done and the calls in flight have been
+// answered (at most Options.DrainTimeout later either way; calls that
+// arrive meanwhile are refused). So a shell pipe that writes its requests
+// and closes stdin reads every answer. It closes neither in nor out.
 //
 // A line that is not a JSON-RPC message is answered with a parse error or
 // an invalid-request error, and the session goes on: go-sdk alone would end
@@ -30,7 +31,7 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 	lines := &stdioLines{out: out, log: s.log}
 	pr, pw := io.Pipe()
 	defer pr.Close() // ends the filter's copying, and the session's input
-	go lines.filter(in, pw)
+	go lines.filter(in, pw, s.opts.DrainTimeout)
 
 	t := &mcp.IOTransport{Reader: pr, Writer: nopWriteCloser{lines}}
 	ss, err := s.mcp.Connect(ctx, t, nil)
@@ -150,8 +151,10 @@ func (l *stdioLines) answer(v any) error {
 
 // filter copies the lines of in that hold a JSON-RPC message (or a batch
 // of them) to the session, and answers every other line. Blank lines are
-// skipped. At the end of in, it closes the session's input.
-func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter) {
+// skipped. At the end of in, it waits until the calls passed on have been
+// answered, for at most drainTimeout, and closes the session's input: the
+// end of the session's input cancels the calls still running.
+func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter, drainTimeout time.Duration) {
 	r := bufio.NewReaderSize(in, 64<<10)
 	for {
 		line, tooLong, err := readLine(r, mcp.DefaultMaxLineLength)
@@ -173,6 +176,11 @@ func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter) {
 			}
 		}
 		if err != nil {
+			select {
+			case <-l.drain():
+			case <-time.After(drainTimeout):
+				l.log.Warn("stdin ended with calls still in flight: they were abandoned", slog.Duration("timeout", drainTimeout))
+			}
 			session.Close() //nolint:errcheck // io.PipeWriter.Close never fails
 			return
 		}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/esximcp/esximcp/adapters/mcpserver"
 	"github.com/esximcp/esximcp/app"
+	"github.com/esximcp/esximcp/domain"
+	"github.com/esximcp/esximcp/ports"
 )
 
 // stdio is a ServeStdio running over pipes.
@@ -137,6 +139,45 @@ func TestServeStdio(t *testing.T) {
 
 		require.NoError(t, cs.Close())
 		assert.NoError(t, s.returned(t, 5*time.Second), "the client closed stdin: a normal end")
+	})
+	t.Run("EndOfInputAnswersEveryCall", func(t *testing.T) {
+		// As a shell pipe does: every request, then the end of stdin.
+		f := newFixture(t, nil, app.Options{}, mcpserver.Options{})
+		f.hv.SetLatency(50 * time.Millisecond)
+		var out strings.Builder
+		in := strings.NewReader(strings.Join([]string{
+			`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}`,
+			`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+			`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+			`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"listVMs","arguments":{}}}`,
+			`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"powerOff","arguments":{"name":"DC0_H0_VM0"}}}`,
+		}, "\n") + "\n")
+		require.NoError(t, f.srv.ServeStdio(t.Context(), in, &out))
+
+		answers := map[float64]map[string]any{}
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var a map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &a), "stdout holds JSON only: %q", line)
+			answers[a["id"].(float64)] = a
+		}
+		require.Len(t, answers, 4, "every call is answered: %s", out.String())
+		for id, a := range answers {
+			assert.Contains(t, a, "result", "call %v", id)
+		}
+		vm, err := f.hv.ResolveVM(t.Context(), domain.NameRef("DC0_H0_VM0"), ports.Current)
+		require.NoError(t, err)
+		assert.Equal(t, domain.PoweredOff, vm.PowerState, "the last call ran to its end")
+	})
+	t.Run("EndOfInputWaitIsBounded", func(t *testing.T) {
+		f := newFixture(t, nil, app.Options{}, mcpserver.Options{DrainTimeout: 100 * time.Millisecond})
+		f.hv.SetLatency(10 * time.Second)
+		in := strings.NewReader(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}` + "\n" +
+			`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+			`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"listVMs","arguments":{}}}` + "\n")
+		start := time.Now()
+		require.NoError(t, f.srv.ServeStdio(t.Context(), in, io.Discard))
+		assert.Less(t, time.Since(start), 5*time.Second)
+		assert.Contains(t, f.logs.String(), "were abandoned")
 	})
 	t.Run("ContextDone", func(t *testing.T) {
 		s := startStdio(t, newFixture(t, nil, app.Options{}, mcpserver.Options{}))
