@@ -1,10 +1,24 @@
-// Package bench measures the vSphere adapter against govmomi used
-// directly, on a large simulated inventory. Run it with
+// Package bench measures the vSphere adapter, and the whole MCP path over
+// HTTP, against govmomi used directly, on a large simulated inventory. Run
+// it with
 //
 //	go test -run '^$' -bench . -benchmem ./test/bench/...
 //
 // BENCH_VMS sets the number of VMs added to the simulator (1000 by
-// default). Plain `go test` only compiles the benchmarks.
+// default; 10000 needs -timeout 30m). Plain `go test` only compiles the
+// benchmarks.
+//
+// The machine running them is shared and noisy: the figures that count
+// are the ratios that the side_by_side benchmarks measure by alternating a
+// candidate with its baseline in one loop.
+//
+// "cold" is the adapter without its inventory index (every listing is one
+// Retrieve), "warm" is the adapter with Options.InventoryCache, once
+// WaitIndex has returned. vcsim re-collects a whole filter for every change
+// of any object, so that a warm adapter makes every task, view or session
+// created meanwhile cost vcsim a full collection of the inventory: each
+// benchmark that needs a warm adapter starts its own (warmHypervisor) and
+// closes it when it ends, and none is open while cold listings run.
 package bench
 
 import (
@@ -25,6 +39,8 @@ import (
 
 	"github.com/esximcp/esximcp/adapters/simulator"
 	"github.com/esximcp/esximcp/adapters/vsphere"
+	"github.com/esximcp/esximcp/domain"
+	"github.com/esximcp/esximcp/ports"
 )
 
 // inventory is a simulator holding many VMs, the adapter connected to it,
@@ -32,10 +48,13 @@ import (
 // first benchmark that needs it, and closed by TestMain.
 type inventory struct {
 	sim    *simulator.Simulator
-	h      *vsphere.Hypervisor
+	h      *vsphere.Hypervisor // cold: without the inventory index
 	client *vim25.Client
 	vms    int    // VMs in the inventory
-	path   string // the inventory path of one of the added VMs
+	added  int    // VMs added to the model's: bench-0000, bench-0001, ...
+	name   string // the name of the added VM in the middle,
+	path   string // its inventory path
+	id     string // and its managed object id
 }
 
 var (
@@ -71,8 +90,8 @@ func vmCount() (int, error) {
 		return 1000, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("BENCH_VMS=%q is not a positive number", s)
+	if err != nil || n < 3 {
+		return 0, fmt.Errorf("BENCH_VMS=%q is not a number of at least 3", s)
 	}
 	return n, nil
 }
@@ -98,15 +117,67 @@ func build(ctx context.Context) (*inventory, error) {
 		_ = sim.Close()
 		return nil, err
 	}
-	inv.h, err = vsphere.New(ctx, vsphere.Options{Host: sim.URL().String(), User: sim.User(), Password: sim.Password(), CAFile: sim.CAFile()})
-	if err != nil {
+	took := time.Since(start)
+	if inv.h, err = connect(ctx, sim, false); err != nil {
 		_ = sim.Close()
 		return nil, err
 	}
 	inv.vms = n + 4 // and the model's own
-	inv.path = fmt.Sprintf("/DC0/vm/bench-%04d", n/2)
-	fmt.Fprintf(os.Stderr, "bench: added %d VMs to the simulator in %s\n", n, time.Since(start).Round(time.Millisecond))
+	inv.added = n
+	inv.name = benchVM(n / 2)
+	inv.path = "/DC0/vm/" + inv.name
+	vm, err := inv.h.ResolveVM(ctx, domain.VMRef{Kind: domain.RefPath, Value: inv.path}, ports.Current)
+	if err != nil {
+		_ = inv.h.Close(ctx)
+		_ = sim.Close()
+		return nil, err
+	}
+	inv.id = vm.ID
+	fmt.Fprintf(os.Stderr, "bench: added %d VMs to the simulator in %s\n", n, took.Round(time.Millisecond))
 	return inv, nil
+}
+
+// benchVM is the name of the i-th added VM.
+func benchVM(i int) string { return fmt.Sprintf("bench-%04d", i) }
+
+// connect connects the adapter to sim, with its inventory index or without.
+func connect(ctx context.Context, sim *simulator.Simulator, cache bool) (*vsphere.Hypervisor, error) {
+	return vsphere.New(ctx, vsphere.Options{
+		Host: sim.URL().String(), User: sim.User(), Password: sim.Password(), CAFile: sim.CAFile(),
+		InventoryCache: cache,
+	})
+}
+
+// indexWait bounds the wait for an inventory index: a build of 10,000 VMs
+// takes seconds on a busy machine.
+const indexWait = 5 * time.Minute
+
+// warmHypervisor returns a new adapter on inv's simulator with its
+// inventory index, once the index is ready and holds every VM. It is closed
+// when b ends: an open index makes vcsim collect the whole inventory
+// again for every change anywhere (see the package's comment).
+func warmHypervisor(b *testing.B, inv *inventory) *vsphere.Hypervisor {
+	b.Helper()
+	h, err := connect(b.Context(), inv.sim, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = h.Close(context.WithoutCancel(b.Context())) })
+	waitIndex(b, h, inv)
+	return h
+}
+
+// waitIndex waits until h's index is ready and holds every VM of inv.
+func waitIndex(b *testing.B, h *vsphere.Hypervisor, inv *inventory) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), indexWait)
+	defer cancel()
+	if err := h.WaitIndex(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if st := h.IndexStatus(); st.VMs != inv.vms {
+		b.Fatalf("the index holds %d VMs, want %d", st.VMs, inv.vms)
+	}
 }
 
 // rawClient logs in to sim with govmomi alone.
@@ -152,7 +223,7 @@ func addVMs(ctx context.Context, c *vim25.Client, n int) error {
 	for range 16 {
 		wg.Go(func() {
 			for i := range work {
-				if err := addVM(ctx, c, folder, pool, network, fmt.Sprintf("bench-%04d", i)); err != nil {
+				if err := addVM(ctx, c, folder, pool, network, benchVM(i)); err != nil {
 					errs <- err
 					return
 				}
