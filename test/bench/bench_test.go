@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -70,6 +72,13 @@ func mcpList(b *testing.B, cs *mcp.ClientSession, inv *inventory) {
 	if count, total := number(out, "count"), number(out, "total"); count != inv.vms || total != inv.vms || len(vms) != inv.vms {
 		b.Fatalf("listVMs: count %d, total %d, %d VMs; want %d", count, total, len(vms), inv.vms)
 	}
+}
+
+// postList lists every VM with one POST of tools/call listVMs, as curl
+// would, and checks that the answer counts them all.
+func postList(b *testing.B, endpoint string, hc *http.Client, inv *inventory) {
+	n := fmt.Sprint(inv.vms)
+	postTool(b, endpoint, hc, "listVMs", map[string]any{"limit": inv.vms}, `"count":`+n, `"total":`+n)
 }
 
 // step is one of the operations a side-by-side benchmark compares.
@@ -150,6 +159,8 @@ func BenchmarkListVMs(b *testing.B) {
 
 	warm := warmHypervisor(b, inv)
 	cs := mcpClient(b, warm)
+	endpoint, hc := mcpServer(b, warm)
+	post := func() { postList(b, endpoint, hc, inv) }
 	b.Run("warm", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -157,6 +168,12 @@ func BenchmarkListVMs(b *testing.B) {
 		}
 	})
 	b.Run("mcp_http_warm", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			post()
+		}
+	})
+	b.Run("mcp_client_warm", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			mcpList(b, cs, inv)
@@ -167,7 +184,8 @@ func BenchmarkListVMs(b *testing.B) {
 		sideBySide(b,
 			step{"raw", func() { raw.run(b, inv.vms) }},
 			step{"warm", func() { adapterList(b, warm, inv) }},
-			step{"mcp_warm", func() { mcpList(b, cs, inv) }})
+			step{"mcp_warm", post},
+			step{"mcp_client_warm", func() { mcpList(b, cs, inv) }})
 	})
 }
 
