@@ -54,15 +54,14 @@ func (s *Server) precheck(next http.Handler) http.Handler {
 			writeRPCError(w, http.StatusBadRequest, nil, jsonrpc.CodeParseError, "parse error: the request body is not valid JSON")
 			return
 		}
-		unknown := slices.ContainsFunc(envs, envelope.unknown)
-		if !unknown {
+		if !slices.ContainsFunc(envs, envelope.refused) {
 			if !batch && len(envs) == 1 && envs[0].isCall() {
 				r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, envs[0].ID))
 			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.answerUnknown(w, r, batch, envs)
+		s.refuse(w, r, batch, envs)
 	})
 }
 
@@ -70,6 +69,8 @@ func (s *Server) precheck(next http.Handler) http.Handler {
 type envelope struct {
 	ID     json.RawMessage `json:"id"`
 	Method *string         `json:"method"`
+	Result json.RawMessage `json:"result"`
+	Error  json.RawMessage `json:"error"`
 }
 
 // envelopes reads the messages of body, a JSON-RPC message or, when batch
@@ -112,11 +113,22 @@ func (e envelope) isCall() bool { return len(e.ID) > 0 && string(e.ID) != "null"
 // not know.
 func (e envelope) unknown() bool { return e.Method != nil && !knownMethod(*e.Method) }
 
-// answerUnknown answers a POST that asks for an unknown method. JSON-RPC
-// answers no notification, so an unknown notification is dropped (202); a
-// batch gets one error per call, and its known calls are not run, because
-// go-sdk cannot answer part of a batch.
-func (s *Server) answerUnknown(w http.ResponseWriter, r *http.Request, batch bool, envs []envelope) {
+// methodless reports whether the message has an id but neither a method
+// nor the result or error of an answer: an invalid request, which go-sdk
+// would take for an answer and acknowledge with 202.
+func (e envelope) methodless() bool {
+	return e.isCall() && e.Method == nil && e.Result == nil && e.Error == nil
+}
+
+// refused reports whether precheck answers the message itself.
+func (e envelope) refused() bool { return e.unknown() || e.methodless() }
+
+// refuse answers a POST that asks for an unknown method (-32601) or holds a
+// request without a method (-32600). JSON-RPC answers no notification, so
+// an unknown notification is dropped (202); a batch gets one error per
+// call, and its other calls are not run, because go-sdk cannot answer part
+// of a batch.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, batch bool, envs []envelope) {
 	status := http.StatusOK
 	if r.Header.Get("MCP-Protocol-Version") >= newProtocol {
 		status = http.StatusNotFound
@@ -126,15 +138,19 @@ func (s *Server) answerUnknown(w http.ResponseWriter, r *http.Request, batch boo
 		if !e.isCall() {
 			continue
 		}
-		if e.unknown() {
+		switch {
+		case e.unknown():
 			s.log.LogAttrs(r.Context(), slog.LevelDebug, "unknown method", slog.String("method", *e.Method))
 			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeMethodNotFound, fmt.Sprintf(
 				"method %q not found: this server offers initialize, ping, tools/list, tools/call, resources/list, "+
 					"resources/templates/list and resources/read", *e.Method)))
-			continue
+		case e.methodless():
+			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
+				`invalid request: a request needs a "method", such as "tools/call"`))
+		default:
+			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
+				"not run: the batch also holds an invalid request or asks for an unknown method; send this request again without it"))
 		}
-		answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
-			"not run: the batch also asks for an unknown method; send this request again without it"))
 	}
 	switch {
 	case len(answers) == 0:
