@@ -152,6 +152,25 @@ func TestServeSimulatorOverHTTP(t *testing.T) {
 	}
 }
 
+func TestServeWithoutTheInventoryIndex(t *testing.T) {
+	s := serveInBackground(t, []string{"--simulator", "--listen", "127.0.0.1:0", "--log-format", "json"},
+		map[string]string{"MCP_INVENTORY_CACHE": "false"}, nil)
+	resp, err := http.Get(strings.TrimSuffix(s.mcpURL, "/mcp") + "/readyz")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		Status string
+		Index  struct{ State string } `json:"inventory_index"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	assert.Equal(t, "ready", body.Status)
+	assert.Equal(t, "disabled", body.Index.State, "MCP_INVENTORY_CACHE=false turns the index off")
+
+	listed := mcptest.Call[struct{ Count int }](t, s.client(t, ""), "listVMs", nil)
+	assert.Equal(t, 4, listed.Count, "every read asks vCenter")
+	require.Equal(t, 0, s.stop())
+}
+
 // TestServeWithTheOriginalsConfigFile connects to a vCenter (a simulator
 // with an administrator's credentials) with a config file written the
 // original's way, logging to a file in a directory that does not exist.

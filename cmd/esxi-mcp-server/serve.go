@@ -31,7 +31,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdin io.Re
 	svc := app.New(hv, app.Options{ReadOnly: cfg.ReadOnly, Defaults: cfg.Placement(), Logger: log})
 	srv := mcpserver.New(svc, mcpserver.Options{Version: buildVersion(), Logger: log})
 	if cfg.Transport == config.TransportStdio {
-		log.Info("serving MCP over stdio")
 		return srv.ServeStdio(ctx, stdin, stdout)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
