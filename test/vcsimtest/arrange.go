@@ -1,6 +1,7 @@
 package vcsimtest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,34 +27,33 @@ func (a *Admin) MarkAsTemplate(t testing.TB, id string) {
 	require.NoError(t, a.VM(id).MarkAsTemplate(ctx), "mark %s as a template", id)
 }
 
-// Suspend suspends the powered-on VM id.
-func (a *Admin) Suspend(t testing.TB, id string) {
+// task starts a task with start and waits until it has succeeded, failing
+// t with what otherwise.
+func task(t testing.TB, what string, start func(context.Context) (*object.Task, error)) {
 	t.Helper()
 	ctx, cancel := ctx(t)
 	defer cancel()
-	task, err := a.VM(id).Suspend(ctx)
-	require.NoError(t, err, "suspend %s", id)
-	require.NoError(t, task.Wait(ctx), "suspend %s", id)
+	started, err := start(ctx)
+	require.NoError(t, err, what)
+	require.NoError(t, started.Wait(ctx), what)
+}
+
+// Suspend suspends the powered-on VM id.
+func (a *Admin) Suspend(t testing.TB, id string) {
+	t.Helper()
+	task(t, "suspend "+id, a.VM(id).Suspend)
 }
 
 // PowerOn powers the VM id on.
 func (a *Admin) PowerOn(t testing.TB, id string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
-	task, err := a.VM(id).PowerOn(ctx)
-	require.NoError(t, err, "power on %s", id)
-	require.NoError(t, task.Wait(ctx), "power on %s", id)
+	task(t, "power on "+id, a.VM(id).PowerOn)
 }
 
 // PowerOff powers the VM id off.
 func (a *Admin) PowerOff(t testing.TB, id string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
-	task, err := a.VM(id).PowerOff(ctx)
-	require.NoError(t, err, "power off %s", id)
-	require.NoError(t, task.Wait(ctx), "power off %s", id)
+	task(t, "power off "+id, a.VM(id).PowerOff)
 }
 
 // SetGuestInfo sets properties of the VM id the way vcsim lets a test do
@@ -63,15 +63,13 @@ func (a *Admin) PowerOff(t testing.TB, id string) {
 // real vCenter keeps such keys as inert ExtraConfig.
 func (a *Admin) SetGuestInfo(t testing.TB, id string, props map[string]string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
 	var opts []types.BaseOptionValue
 	for k, v := range props {
 		opts = append(opts, &types.OptionValue{Key: "SET." + k, Value: v})
 	}
-	task, err := a.VM(id).Reconfigure(ctx, types.VirtualMachineConfigSpec{ExtraConfig: opts})
-	require.NoError(t, err, "reconfigure %s", id)
-	require.NoError(t, task.Wait(ctx), "reconfigure %s", id)
+	task(t, "reconfigure "+id, func(ctx context.Context) (*object.Task, error) {
+		return a.VM(id).Reconfigure(ctx, types.VirtualMachineConfigSpec{ExtraConfig: opts})
+	})
 }
 
 // StartGuestTools makes the VMware Tools of the VM id run (vcsim only).
@@ -150,41 +148,32 @@ func (a *Admin) CreateVM(t testing.TB, folder, pool, name string) string {
 // Rename renames the VM id.
 func (a *Admin) Rename(t testing.TB, id, name string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
-	task, err := a.VM(id).Rename(ctx, name)
-	require.NoError(t, err, "rename %s to %s", id, name)
-	require.NoError(t, task.Wait(ctx), "rename %s to %s", id, name)
+	task(t, "rename "+id+" to "+name, func(ctx context.Context) (*object.Task, error) {
+		return a.VM(id).Rename(ctx, name)
+	})
 }
 
 // Move moves the VM id into the folder at the inventory path folder.
 func (a *Admin) Move(t testing.TB, id, folder string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
 	f := object.NewFolder(a.Client.Client, a.Find(t, folder))
-	task, err := f.MoveInto(ctx, []types.ManagedObjectReference{a.VM(id).Reference()})
-	require.NoError(t, err, "move %s into %s", id, folder)
-	require.NoError(t, task.Wait(ctx), "move %s into %s", id, folder)
+	task(t, "move "+id+" into "+folder, func(ctx context.Context) (*object.Task, error) {
+		return f.MoveInto(ctx, []types.ManagedObjectReference{a.VM(id).Reference()})
+	})
 }
 
 // RenameObject renames the managed entity at the inventory path path (a
 // folder, say) to name.
 func (a *Admin) RenameObject(t testing.TB, path, name string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
-	task, err := object.NewCommon(a.Client.Client, a.Find(t, path)).Rename(ctx, name)
-	require.NoError(t, err, "rename %s to %s", path, name)
-	require.NoError(t, task.Wait(ctx), "rename %s to %s", path, name)
+	e := object.NewCommon(a.Client.Client, a.Find(t, path))
+	task(t, "rename "+path+" to "+name, func(ctx context.Context) (*object.Task, error) {
+		return e.Rename(ctx, name)
+	})
 }
 
 // Destroy deletes the powered-off VM id.
 func (a *Admin) Destroy(t testing.TB, id string) {
 	t.Helper()
-	ctx, cancel := ctx(t)
-	defer cancel()
-	task, err := a.VM(id).Destroy(ctx)
-	require.NoError(t, err, "destroy %s", id)
-	require.NoError(t, task.Wait(ctx), "destroy %s", id)
+	task(t, "destroy "+id, a.VM(id).Destroy)
 }
