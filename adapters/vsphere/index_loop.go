@@ -117,6 +117,14 @@ func (x *index) follow(ctx context.Context) (gen uint64, built bool, err error) 
 			break
 		}
 	}
+	// Objects created between the list view's filling and the first answer
+	// are in neither: look once more; the next answer brings them.
+	if err := h.call(ctx, func(ctx context.Context) error {
+		_, err := x.relist(ctx, sub)
+		return err
+	}); err != nil {
+		return sub.gen, false, err
+	}
 	x.publishAll(s, sent)
 	x.mu.Lock()
 	x.status.Builds++
@@ -155,11 +163,10 @@ func (x *index) follow(ctx context.Context) (gen uint64, built bool, err error) 
 		if membersChanged {
 			membersChanged = false
 			var added bool
-			err := h.call(ctx, func(ctx context.Context) (err error) {
+			if err := h.call(ctx, func(ctx context.Context) (err error) {
 				added, err = x.relist(ctx, sub)
 				return err
-			})
-			if err != nil {
+			}); err != nil {
 				return sub.gen, true, err
 			}
 			if added {
