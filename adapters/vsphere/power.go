@@ -51,18 +51,8 @@ func (h *Hypervisor) PowerOff(ctx context.Context, vm domain.VM) (domain.VM, err
 // the read of the VM afterwards, unless it caught the VM before the change
 // showed (want is the state the task leads to).
 func (h *Hypervisor) powerTask(ctx context.Context, vm domain.VM, name, verb string, want domain.PowerState, start func(context.Context) (types.ManagedObjectReference, error)) (domain.VM, error) {
-	what := verb + " " + vm.String()
-	var task types.ManagedObjectReference
-	err := h.call(ctx, func(ctx context.Context) error {
-		var err error
-		task, err = start(ctx)
-		return err
-	})
-	if err != nil {
-		return domain.VM{}, h.translate(err, what)
-	}
 	var read []domain.VM
-	if _, err := h.await(ctx, task, name, what, func(ctx context.Context) (*types.TaskInfo, error) {
+	if _, err := h.startReading(ctx, name, verb+" "+vm.String(), start, func(ctx context.Context, task types.ManagedObjectReference) (*types.TaskInfo, error) {
 		info, vms, err := h.taskAndVM(ctx, task, vmRef(vm.ID))
 		read = vms
 		return info, err

@@ -25,6 +25,11 @@ const (
 // method, what the operation in a sentence (for errors). It returns the
 // task's result.
 func (h *Hypervisor) start(ctx context.Context, name, what string, f func(context.Context) (types.ManagedObjectReference, error)) (types.AnyType, error) {
+	return h.startReading(ctx, name, what, f, h.taskInfo)
+}
+
+// startReading is start, with read to look at the task while it runs.
+func (h *Hypervisor) startReading(ctx context.Context, name, what string, f func(context.Context) (types.ManagedObjectReference, error), read taskReader) (types.AnyType, error) {
 	var task types.ManagedObjectReference
 	err := h.call(ctx, func(ctx context.Context) error {
 		var err error
@@ -34,24 +39,23 @@ func (h *Hypervisor) start(ctx context.Context, name, what string, f func(contex
 	if err != nil {
 		return nil, h.translate(err, what)
 	}
-	return h.await(ctx, task, name, what, nil)
+	return h.await(ctx, task, name, what, read)
 }
 
+// taskReader reads the info of a task; taskInfo is the plain one.
+type taskReader func(ctx context.Context, task types.ManagedObjectReference) (*types.TaskInfo, error)
+
 // await waits until task finishes, for at most the task timeout and as
-// long as ctx lasts. It polls the task's state with read, or with taskInfo
-// when read is nil, through h.call, so that a session lost while waiting is
-// restored and the wait goes on: the task itself outlives the session. A
-// timeout names the task and its id, for an operator to follow it in
-// vCenter.
-func (h *Hypervisor) await(ctx context.Context, task types.ManagedObjectReference, name, what string, read func(context.Context) (*types.TaskInfo, error)) (types.AnyType, error) {
-	if read == nil {
-		read = func(ctx context.Context) (*types.TaskInfo, error) { return h.taskInfo(ctx, task) }
-	}
+// long as ctx lasts. It polls the task's state with read, through h.call,
+// so that a session lost while waiting is restored and the wait goes on:
+// the task itself outlives the session. A timeout names the task and its
+// id, for an operator to follow it in vCenter.
+func (h *Hypervisor) await(ctx context.Context, task types.ManagedObjectReference, name, what string, read taskReader) (types.AnyType, error) {
 	tctx, cancel := context.WithTimeout(ctx, h.taskTimeout)
 	defer cancel()
 	delay := firstPoll
 	for {
-		info, err := read(tctx)
+		info, err := read(tctx, task)
 		switch {
 		case tctx.Err() != nil:
 			return nil, h.taskTimedOut(ctx, task, name, what)
