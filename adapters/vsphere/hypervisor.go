@@ -2,9 +2,12 @@
 // VMware vCenter or a standalone ESXi host, with govmomi.
 //
 // It is built for large inventories and long-running servers:
-//   - a listing is one PropertyCollector retrieval of exactly the
-//     properties it needs, never a round trip per VM; paths come from one
-//     retrieval of the folder tree;
+//   - with Options.InventoryCache, a live index answers listings and the
+//     lookups of reads without a round trip; it follows vCenter's updates
+//     (WaitForUpdatesEx) and shows the adapter's own changes at once;
+//   - otherwise, and while the index is not ready, a listing is one
+//     PropertyCollector retrieval of exactly the properties it needs, never
+//     a round trip per VM; paths come from one retrieval of the folder tree;
 //   - a VM is found by inventory path (SearchIndex), by id (a direct
 //     reference) or by name in every datacenter, and a name that matches
 //     several VMs is an ambiguous error that lists them, never the first;
