@@ -180,7 +180,8 @@ func (x *index) isClosing() bool {
 	return x.closing
 }
 
-// setState changes the state, unless the index is closing.
+// setState changes the state, opening or closing the gate of WaitIndex
+// as the index becomes ready or stops being so.
 func (x *index) setState(s IndexState, why string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()

@@ -53,29 +53,19 @@ func BenchmarkPowerCycle(b *testing.B) {
 //
 // The lookups by name load vcsim the most: they come last.
 func powerWays(b *testing.B, cs *mcp.ClientSession, direct *object.VirtualMachine) {
-	byPath, byName := "/DC0/vm/"+benchVM(1), benchVM(0)
-	b.Run("mcp_by_path", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			mcpCycle(b, cs, byPath)
-		}
-	})
-	b.Run("side_by_side_path", func(b *testing.B) {
-		sideBySide(b,
-			step{"direct", func() { directCycle(b, direct) }},
-			step{"mcp_path", func() { mcpCycle(b, cs, byPath) }})
-	})
-	b.Run("mcp_by_name", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			mcpCycle(b, cs, byName)
-		}
-	})
-	b.Run("side_by_side_name", func(b *testing.B) {
-		sideBySide(b,
-			step{"direct", func() { directCycle(b, direct) }},
-			step{"mcp_name", func() { mcpCycle(b, cs, byName) }})
-	})
+	for _, way := range []struct{ by, vm string }{{"path", "/DC0/vm/" + benchVM(1)}, {"name", benchVM(0)}} {
+		b.Run("mcp_by_"+way.by, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				mcpCycle(b, cs, way.vm)
+			}
+		})
+		b.Run("side_by_side_"+way.by, func(b *testing.B) {
+			sideBySide(b,
+				step{"direct", func() { directCycle(b, direct) }},
+				step{"mcp_" + way.by, func() { mcpCycle(b, cs, way.vm) }})
+		})
+	}
 }
 
 // mcpCycle powers the VM name (a name or a path) on and off with the

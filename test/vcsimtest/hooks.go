@@ -144,13 +144,18 @@ func (s *Sim) HoldUpdates(t testing.TB) (held func() int, release func()) {
 // FailCalls makes every later call of the SOAP method fail with fault,
 // until stop is called.
 func (s *Sim) FailCalls(method string, fault types.BaseMethodFault) (stop func()) {
-	s.hooks.mu.Lock()
-	defer s.hooks.mu.Unlock()
-	s.hooks.failing[method] = fault
+	return set(&s.hooks.mu, s.hooks.failing, method, fault)
+}
+
+// set sets m[key] to v under mu and returns the function that deletes it.
+func set[V any](mu *sync.Mutex, m map[string]V, key string, v V) (unset func()) {
+	mu.Lock()
+	defer mu.Unlock()
+	m[key] = v
 	return func() {
-		s.hooks.mu.Lock()
-		defer s.hooks.mu.Unlock()
-		delete(s.hooks.failing, method)
+		mu.Lock()
+		defer mu.Unlock()
+		delete(m, key)
 	}
 }
 
@@ -161,14 +166,7 @@ func (s *Sim) StallTasks(method string) (stop func()) {
 	if !slices.Contains(StallableMethods, method) {
 		panic(fmt.Sprintf("vcsimtest: cannot stall %s: only %v", method, StallableMethods))
 	}
-	s.hooks.mu.Lock()
-	defer s.hooks.mu.Unlock()
-	s.hooks.stalled[method] = true
-	return func() {
-		s.hooks.mu.Lock()
-		defer s.hooks.mu.Unlock()
-		delete(s.hooks.stalled, method)
-	}
+	return set(&s.hooks.mu, s.hooks.stalled, method, true)
 }
 
 // StallableMethods are the task methods StallTasks can stall.
