@@ -253,6 +253,24 @@ func TestIndex(t *testing.T) {
 		assert.Equal(t, newcomer, now.ID, "a mutation acts on the VM at that path now")
 	})
 
+	t.Run("OKCurrentReadsThePowerStateFromVCenter", func(t *testing.T) {
+		sim := vcsimtest.Start(t, vcsimtest.Options{})
+		h := indexed(t, sim, shortPolls)
+		id := idOf(t, list(t, h), "/DC0/vm/DC0_H0_VM0")
+		release := holdUpdates(t, sim)
+		defer release()
+		sim.Admin(t).PowerOff(t, id)
+
+		cached, err := h.ResolveVM(t.Context(), domain.IDRef(id), ports.Cached)
+		require.NoError(t, err)
+		require.Equal(t, domain.PoweredOn, cached.PowerState, "the index has not seen the change")
+		for _, ref := range []domain.VMRef{domain.IDRef(id), {Kind: domain.RefPath, Value: "/DC0/vm/DC0_H0_VM0"}, domain.NameRef("DC0_H0_VM0")} {
+			now, err := h.ResolveVM(t.Context(), ref, ports.Current)
+			require.NoError(t, err, "%s", ref)
+			assert.Equal(t, domain.PoweredOff, now.PowerState, "a power operation's target, %s, is as vCenter has it", ref)
+		}
+	})
+
 	t.Run("OKRebuildsInANewSession", func(t *testing.T) {
 		sim := vcsimtest.Start(t, vcsimtest.Options{})
 		h := indexed(t, sim, noKeepAlive, vsphere.WithIndexWait(time.Millisecond))
