@@ -98,6 +98,7 @@ type Hypervisor struct {
 	gen     atomic.Uint64 // counts logins: caches of one session are keyed by it
 
 	counters counterCache
+	hosts    hostMemo
 	index    *index // nil without Options.InventoryCache
 
 	stopKeepAlive context.CancelFunc

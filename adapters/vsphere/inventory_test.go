@@ -116,10 +116,20 @@ func TestResolveVM(t *testing.T) {
 	h := sim.Hypervisor(t)
 
 	t.Run("OKPathThroughTheSearchIndex", func(t *testing.T) {
+		fresh := sim.Hypervisor(t)
+		path := domain.VMRef{Kind: domain.RefPath, Value: "/DC0/vm/DC0_H0_VM0"}
 		stop := countCalls(sim)
-		vm, err := h.ResolveVM(t.Context(), domain.VMRef{Kind: domain.RefPath, Value: "/DC0/vm/DC0_H0_VM0"}, ports.Current)
+		first, err := fresh.ResolveVM(t.Context(), path, ports.Current)
 		require.NoError(t, err)
-		assert.Equal(t, "DC0_H0_VM0", vm.Name)
+		assert.Equal(t, "DC0_H0_VM0", first.Name)
+		assert.Equal(t, "DC0_H0", first.Host)
+		assert.Equal(t, map[string]int{"FindByInventoryPath": 1, "RetrievePropertiesEx": 2}, stop(),
+			"the first read of a VM on a host the adapter has not seen reads the host too")
+
+		stop = countCalls(sim)
+		vm, err := fresh.ResolveVM(t.Context(), path, ports.Current)
+		require.NoError(t, err)
+		assert.Equal(t, first, vm)
 		assert.Equal(t, map[string]int{"FindByInventoryPath": 1, "RetrievePropertiesEx": 1}, stop(),
 			"a path is one SearchIndex lookup and one retrieval of the VM's summary")
 	})

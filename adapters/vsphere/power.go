@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -47,37 +48,52 @@ func (h *Hypervisor) PowerOff(ctx context.Context, vm domain.VM) (domain.VM, err
 
 // powerTask starts a power task on vm with start, awaits it, and returns
 // the VM afterwards, which it records in the inventory index. The wait
-// reads the task and the VM together: the read that sees the task done is
-// the read of the VM afterwards, unless it caught the VM before the change
-// showed (want is the state the task leads to).
+// reads the task and, in the same retrieval, what a power operation
+// changes of the VM: its power state, its host (DRS may place a VM that
+// powers on) and its guest. The VM afterwards is vm with those, when the
+// VM stayed on the host vm names; else, or when the read caught the VM
+// before the change showed (want is the state the task leads to), it is
+// read again whole.
 func (h *Hypervisor) powerTask(ctx context.Context, vm domain.VM, name, verb string, want domain.PowerState, start func(context.Context) (types.ManagedObjectReference, error)) (domain.VM, error) {
-	var read []domain.VM
+	var read *vmProps
 	if _, err := h.startReading(ctx, name, verb+" "+vm.String(), start, func(ctx context.Context, task types.ManagedObjectReference) (*types.TaskInfo, error) {
-		info, vms, err := h.taskAndVM(ctx, task, vmRef(vm.ID))
-		read = vms
+		info, p, err := h.taskAndPower(ctx, task, vmRef(vm.ID))
+		read = p
 		return info, err
 	}); err != nil {
 		return domain.VM{}, err
 	}
-	if len(read) != 1 || read[0].PowerState != want {
-		// The read caught the VM before the change showed, or missed it.
+	after, ok := h.afterPower(vm, read)
+	if !ok || after.PowerState != want {
 		now, _, err := h.current(ctx, vm)
 		if err != nil {
 			return domain.VM{}, err
 		}
-		read = []domain.VM{now}
+		after = now
 	}
-	h.index.remember(read[0])
-	return read[0], nil
+	h.index.remember(after)
+	return after, nil
 }
 
-// taskAndVM reads the info of task and, in the same retrieval, the summary
-// of the VM ref, which it decodes only once the task has succeeded.
-func (h *Hypervisor) taskAndVM(ctx context.Context, task, ref types.ManagedObjectReference) (*types.TaskInfo, []domain.VM, error) {
-	spec := summarySpec([]types.ManagedObjectReference{ref})
-	spec.ObjectSet = append([]types.ObjectSpec{{Obj: task}}, spec.ObjectSet...)
-	spec.PropSet = append(spec.PropSet, propSpec(task.Type, "info"))
-	objs, err := h.retrieve(ctx, spec)
+// powerPaths are the properties of a VM that a power operation changes,
+// with config.guestFullName, which stands for a guest that reports no OS.
+var powerPaths = []string{"runtime.powerState", "runtime.host", "guest.guestFullName", "guest.ipAddress", "config.guestFullName"}
+
+// taskAndPower reads the info of task and, in the same retrieval, the
+// powerPaths of the VM ref, which it decodes once the task has succeeded
+// (nil when the VM is gone). The VM is read before the task: vcsim holds a
+// VM for as long as a task on it runs, so that the task is then seen done
+// at the first look instead of after a pause; a read that caught the VM
+// just before a task it then found done is read again (see powerTask).
+func (h *Hypervisor) taskAndPower(ctx context.Context, task, ref types.ManagedObjectReference) (*types.TaskInfo, *vmProps, error) {
+	objs, err := h.retrieve(ctx, types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: ref}, {Obj: task}},
+		PropSet: []types.PropertySpec{
+			propSpec(task.Type, "info"),
+			propSpec("VirtualMachine", powerPaths...),
+		},
+		ReportMissingObjectsInResults: types.NewBool(true),
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,8 +101,13 @@ func (h *Hypervisor) taskAndVM(ctx context.Context, task, ref types.ManagedObjec
 	if err != nil || info.State != types.TaskInfoStateSuccess {
 		return info, nil, err
 	}
-	vms, _, err := h.summaries(ctx, objs)
-	return info, vms, err
+	for _, o := range objs {
+		if o.Obj == ref && missingFault(o) == nil {
+			p := decodeVM(o)
+			return info, &p, nil
+		}
+	}
+	return info, nil, nil
 }
 
 // ShutdownGuest implements ports.Power: it asks VMware Tools to shut the
@@ -137,4 +158,24 @@ func (h *Hypervisor) ShutdownGuest(ctx context.Context, vm domain.VM) (domain.VM
 func noTools(vm domain.VM) error {
 	return domain.Errorf(domain.CodeConflict,
 		"%s cannot be shut down gracefully: VMware Tools are not running in its guest; power it off without graceful instead", vm)
+}
+
+// afterPower returns vm as a power operation left it, when p, the read of
+// its powerPaths afterwards, has it on the host vm names; ok is false when
+// it cannot tell.
+func (h *Hypervisor) afterPower(vm domain.VM, p *vmProps) (after domain.VM, ok bool) {
+	if p == nil {
+		return domain.VM{}, false
+	}
+	if host, known := h.hosts.name(p.host); !known || host != vm.Host {
+		return domain.VM{}, false
+	}
+	after = vm.Clone()
+	after.PowerState = domain.PowerState(p.power)
+	after.GuestOS, after.IPAddress = "", ""
+	if p.power == types.VirtualMachinePowerStatePoweredOn {
+		after.GuestOS = cmp.Or(p.guestOS, p.configOS)
+		after.IPAddress = p.ip
+	}
+	return after, true
 }

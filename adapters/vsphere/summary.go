@@ -15,9 +15,11 @@ import (
 
 // summarizeProps returns the summaries and properties, with extra ones, of
 // the VMs refs that exist. One retrieval reads the VMs with their
-// ancestors, datastores, networks, and the hosts of their compute
-// resources (through their resource pools); a second one is needed only
-// for a VM without a pool (a template) or in a vApp. The requests are kept
+// ancestors, datastores, networks, and the compute resources of their
+// resource pools; their hosts come from the adapter's memo of hosts (see
+// hostMemo). A second retrieval is needed only for a host the memo lacks
+// or has in another cluster, for a VM without a pool (a template), or for
+// one in a vApp. The requests are kept
 // short: vcsim spends much of such a call decoding the request.
 func (h *Hypervisor) summarizeProps(ctx context.Context, refs []types.ManagedObjectReference, extra ...string) ([]domain.VM, []vmProps, error) {
 	if len(refs) == 0 {
@@ -51,9 +53,7 @@ func summarySpec(refs []types.ManagedObjectReference, extra ...string) types.Pro
 			&types.TraversalSpec{Type: "VirtualMachine", Path: "datastore"},
 			&types.TraversalSpec{Type: "VirtualMachine", Path: "network"},
 			&types.TraversalSpec{Type: "VirtualMachine", Path: "resourcePool", Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
-				&types.TraversalSpec{Type: "ResourcePool", Path: "owner", SelectSet: []types.BaseSelectionSpec{
-					&types.TraversalSpec{Type: "ComputeResource", Path: "host"},
-				}},
+				&types.TraversalSpec{Type: "ResourcePool", Path: "owner"},
 			}},
 		}})
 	}
@@ -61,8 +61,8 @@ func summarySpec(refs []types.ManagedObjectReference, extra ...string) types.Pro
 }
 
 // summaries returns the summaries and properties of the VMs among objs,
-// the result of a retrieval of summarySpec, reading the hosts of templates
-// and the vApps of VMs in vApps when objs lack them.
+// the result of a retrieval of summarySpec, reading the hosts that neither
+// objs nor the memo of hosts hold, and the vApps of VMs in vApps.
 func (h *Hypervisor) summaries(ctx context.Context, objs []types.ObjectContent) ([]domain.VM, []vmProps, error) {
 	t := newTopology(h.client.ServiceContent.RootFolder)
 	var props []vmProps
@@ -78,7 +78,8 @@ func (h *Hypervisor) summaries(ctx context.Context, objs []types.ObjectContent) 
 			props = append(props, p)
 		}
 	}
-	around := types.PropertyFilterSpec{ // hosts of templates, and vApps
+	h.hosts.fill(t, props)
+	around := types.PropertyFilterSpec{ // hosts the memo lacks, and vApps
 		PropSet: []types.PropertySpec{
 			propSpec("HostSystem", "name", "parent"),
 			propSpec("ComputeResource", "name"),
@@ -110,6 +111,7 @@ func (h *Hypervisor) summaries(ctx context.Context, objs []types.ObjectContent) 
 			t.add(o)
 		}
 	}
+	h.hosts.note(t, props)
 	vms := make([]domain.VM, len(props))
 	for i := range props {
 		vms[i] = t.summary(&props[i])

@@ -18,11 +18,11 @@ var powerTests = []test{
 		on, err := e.Hypervisor.PowerOn(e.ctx(t), vm)
 		require.NoError(t, err)
 		assert.Equal(t, domain.PoweredOn, on.PowerState, "PowerOn returns the VM as it is afterwards")
-		assert.Equal(t, domain.PoweredOn, e.current(t, vm).PowerState)
+		assert.Equal(t, e.current(t, vm), on, "PowerOn returns the VM as a read finds it afterwards")
 		off, err := e.Hypervisor.PowerOff(e.ctx(t), on)
 		require.NoError(t, err)
 		assert.Equal(t, domain.PoweredOff, off.PowerState)
-		assert.Equal(t, domain.PoweredOff, e.current(t, vm).PowerState)
+		assert.Equal(t, e.current(t, vm), off, "PowerOff returns the VM as a read finds it afterwards")
 	}},
 	{"ErrConflictWhenAlreadyOn", func(t *testing.T, e *env) {
 		vm := e.powerOn(t, e.create(t, spec(e.name("on")), 0))
