@@ -21,13 +21,14 @@ import (
 
 // refusePrompts answers every prompts/* method with -32601: the server
 // declares no prompts capability, yet go-sdk would answer prompts/list
-// with an empty list.
+// with an empty list. Over HTTP and stdio the server refuses them before
+// go-sdk reads them (see refusals); this covers the other transports.
 func (s *Server) refusePrompts(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		if strings.HasPrefix(method, "prompts/") {
 			return nil, &jsonrpc.Error{
 				Code:    jsonrpc.CodeMethodNotFound,
-				Message: "method " + method + " not found: this server offers tools and resources, no prompts",
+				Message: methodNotFound(method),
 			}
 		}
 		return next(ctx, method, req)

@@ -110,8 +110,11 @@ func envelopes(body []byte, batch bool) ([]envelope, error) {
 func (e envelope) isCall() bool { return len(e.ID) > 0 && string(e.ID) != "null" }
 
 // unknown reports whether the message is a request for a method go-sdk does
-// not know.
-func (e envelope) unknown() bool { return e.Method != nil && !knownMethod(*e.Method) }
+// not know, or for prompts, which the server does not offer (see
+// refusePrompts).
+func (e envelope) unknown() bool {
+	return e.Method != nil && (!knownMethod(*e.Method) || strings.HasPrefix(*e.Method, "prompts/"))
+}
 
 // methodless reports whether the message has an id but neither a method
 // nor the result or error of an answer: an invalid request, which go-sdk
@@ -123,35 +126,26 @@ func (e envelope) methodless() bool {
 // refused reports whether precheck answers the message itself.
 func (e envelope) refused() bool { return e.unknown() || e.methodless() }
 
+// methodNotFound is the message of -32601 for method.
+func methodNotFound(method string) string {
+	return fmt.Sprintf("method %q not found: this server offers initialize, ping, tools/list, tools/call, "+
+		"resources/list, resources/templates/list and resources/read (no prompts)", method)
+}
+
 // refuse answers a POST that asks for an unknown method (-32601) or holds a
-// request without a method (-32600). JSON-RPC answers no notification, so
-// an unknown notification is dropped (202); a batch gets one error per
-// call, and its other calls are not run, because go-sdk cannot answer part
-// of a batch.
+// request without a method (-32600), with refusals. JSON-RPC answers no
+// notification, so an unknown notification is dropped (202).
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, batch bool, envs []envelope) {
 	status := http.StatusOK
 	if r.Header.Get("MCP-Protocol-Version") >= newProtocol {
 		status = http.StatusNotFound
 	}
-	var answers []rpcErrorBody
 	for _, e := range envs {
-		if !e.isCall() {
-			continue
-		}
-		switch {
-		case e.unknown():
+		if e.unknown() {
 			s.log.LogAttrs(r.Context(), slog.LevelDebug, "unknown method", slog.String("method", *e.Method))
-			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeMethodNotFound, fmt.Sprintf(
-				"method %q not found: this server offers initialize, ping, tools/list, tools/call, resources/list, "+
-					"resources/templates/list and resources/read", *e.Method)))
-		case e.methodless():
-			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
-				`invalid request: a request needs a "method", such as "tools/call"`))
-		default:
-			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
-				"not run: the batch also holds an invalid request or asks for an unknown method; send this request again without it"))
 		}
 	}
+	answers := refusals(envs)
 	switch {
 	case len(answers) == 0:
 		w.WriteHeader(http.StatusAccepted)
@@ -160,6 +154,30 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, batch bool, envs
 	default:
 		writeJSON(w, status, answers[0])
 	}
+}
+
+// refusals returns the answers to the calls among envs, messages of which
+// at least one is refused: an unknown method gets -32601, a request without
+// a method -32600. A batch gets one error per call, and its other calls are
+// not run, because go-sdk cannot answer part of a batch.
+func refusals(envs []envelope) []rpcErrorBody {
+	var answers []rpcErrorBody
+	for _, e := range envs {
+		if !e.isCall() {
+			continue
+		}
+		switch {
+		case e.unknown():
+			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeMethodNotFound, methodNotFound(*e.Method)))
+		case e.methodless():
+			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
+				`invalid request: a request needs a "method", such as "tools/call"`))
+		default:
+			answers = append(answers, newRPCError(e.ID, jsonrpc.CodeInvalidRequest,
+				"not run: the batch also holds an invalid request or asks for an unknown method; send this request again without it"))
+		}
+	}
+	return answers
 }
 
 // knownMethod reports whether go-sdk v1.8.0's server accepts a request for

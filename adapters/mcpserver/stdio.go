@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -150,7 +151,8 @@ func (l *stdioLines) answer(v any) error {
 }
 
 // filter copies the lines of in that hold a JSON-RPC message (or a batch
-// of them) to the session, and answers every other line. Blank lines are
+// of them) to the session, and answers every other line, and every line
+// that the HTTP handler would refuse too (see refusals). Blank lines are
 // skipped. At the end of in, it waits until the calls passed on have been
 // answered, for at most drainTimeout, and closes the session's input: the
 // end of the session's input cancels the calls still running.
@@ -166,6 +168,13 @@ func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter, drainTimeout t
 					session.CloseWithError(werr)
 					return
 				}
+			} else if answer, refused := refusedLine(line); refused && answer != nil {
+				if werr := l.answer(answer); werr != nil {
+					session.CloseWithError(werr)
+					return
+				}
+			} else if refused {
+				// Notifications only: JSON-RPC answers none.
 			} else if !l.admit(line) {
 				if werr := l.answer(newRPCError(idOf(line), codeServerError, "the server is shutting down")); werr != nil {
 					session.CloseWithError(werr)
@@ -229,6 +238,25 @@ func checkLine(line []byte, tooLong bool) *rpcErrorBody {
 		}
 	}
 	return nil
+}
+
+// refusedLine reports whether line, a JSON-RPC message or batch, holds a
+// message that the HTTP handler refuses too (see refusals), and returns the
+// answer to it: nil when the line holds no call.
+func refusedLine(line []byte) (answer any, refused bool) {
+	batch := line[0] == '['
+	envs, err := envelopes(line, batch)
+	if err != nil || !slices.ContainsFunc(envs, envelope.refused) {
+		return nil, false
+	}
+	switch answers := refusals(envs); {
+	case len(answers) == 0:
+		return nil, true
+	case batch:
+		return answers, true
+	default:
+		return answers[0], true
+	}
 }
 
 // idOf returns the raw id of a single JSON-RPC message, nil if it has none.

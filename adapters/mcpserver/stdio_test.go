@@ -72,7 +72,12 @@ func (s *stdio) raw(t *testing.T) *rawClient {
 		lines.Buffer(nil, 1<<20)
 		for lines.Scan() {
 			var a map[string]any
-			if json.Unmarshal(lines.Bytes(), &a) != nil {
+			var batch []any
+			switch {
+			case json.Unmarshal(lines.Bytes(), &a) == nil:
+			case json.Unmarshal(lines.Bytes(), &batch) == nil:
+				a = map[string]any{"batch": batch}
+			default:
 				a = map[string]any{"not_json": lines.Text()}
 			}
 			c.answers <- a
@@ -239,6 +244,7 @@ func TestStdioLines(t *testing.T) {
 		{"Number", `42`, -32600},
 		{"EmptyBatch", `[]`, -32600},
 		{"BatchOfGarbage", `[1,2]`, -32600},
+		{"NoMethod", `{"jsonrpc":"2.0","id":1}`, -32600},
 		{"UnknownMethod", `{"jsonrpc":"2.0","id":1,"method":"vms/explode"}`, -32601},
 		{"Prompts", `{"jsonrpc":"2.0","id":1,"method":"prompts/list"}`, -32601},
 		{"UnknownTool", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope"}}`, -32602},
@@ -251,6 +257,33 @@ func TestStdioLines(t *testing.T) {
 			assert.Empty(t, raw.barrier(t), "the session goes on")
 		})
 	}
+	t.Run("NoMethodInABatch", func(t *testing.T) {
+		raw.send(t, `[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2}]`)
+		batch, _ := raw.next(t)["batch"].([]any)
+		require.Len(t, batch, 2, "one answer per call of the batch")
+		var codes []float64
+		var messages []string
+		for _, a := range batch {
+			codes = append(codes, codeOf(a.(map[string]any)))
+			messages = append(messages, a.(map[string]any)["error"].(map[string]any)["message"].(string))
+		}
+		assert.Equal(t, []float64{-32600, -32600}, codes)
+		assert.Contains(t, messages[0], "not run")
+		assert.Contains(t, messages[1], `needs a "method"`)
+		assert.Empty(t, raw.barrier(t), "the session goes on")
+	})
+	t.Run("UnknownNotificationIsDropped", func(t *testing.T) {
+		raw.send(t, `{"jsonrpc":"2.0","method":"notifications/explode"}`)
+		assert.Empty(t, raw.barrier(t), "no answer to a notification")
+	})
+	t.Run("MethodNotFoundSaysWhatIsOffered", func(t *testing.T) {
+		for _, method := range []string{"vms/explode", "prompts/list"} {
+			raw.send(t, `{"jsonrpc":"2.0","id":7,"method":"`+method+`"}`)
+			e, _ := raw.next(t)["error"].(map[string]any)
+			assert.Equal(t, -32601.0, e["code"])
+			assert.Contains(t, e["message"], `"`+method+`" not found: this server offers initialize, ping, tools/list, tools/call`)
+		}
+	})
 	t.Run("BlankLinesAreSkipped", func(t *testing.T) {
 		raw.send(t, "\n  \n\r")
 		assert.Empty(t, raw.barrier(t))
