@@ -109,6 +109,12 @@ func envelopes(body []byte, batch bool) ([]envelope, error) {
 // isCall reports whether the message is a request that expects an answer.
 func (e envelope) isCall() bool { return len(e.ID) > 0 && string(e.ID) != "null" }
 
+// isRequest reports whether the message is a call of a method.
+func (e envelope) isRequest() bool { return e.Method != nil && e.isCall() }
+
+// isAnswer reports whether the message is the result or error of a call.
+func (e envelope) isAnswer() bool { return e.Method == nil && (e.Result != nil || e.Error != nil) }
+
 // unknown reports whether the message is a request for a method go-sdk does
 // not know, or for prompts, which the server does not offer (see
 // refusePrompts).

@@ -95,7 +95,7 @@ type stdioLines struct {
 
 // Write writes one line of go-sdk's to out, counting the answers it holds.
 func (l *stdioLines) Write(p []byte) (int, error) {
-	answers := countMessages(p, isAnswer)
+	answers := count(lineEnvelopes(p), envelope.isAnswer)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n, err := l.out.Write(p)
@@ -128,10 +128,11 @@ func (l *stdioLines) signalIdle() {
 	}
 }
 
-// admit counts the calls of a line about to be passed on, or reports that
-// the line must be refused because the server is shutting down.
-func (l *stdioLines) admit(line []byte) bool {
-	calls := countMessages(line, isCall)
+// admit counts the calls of a line about to be passed on, the messages
+// envs, or reports that the line must be refused because the server is
+// shutting down.
+func (l *stdioLines) admit(envs []envelope) bool {
+	calls := count(envs, envelope.isRequest)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.draining && calls > 0 {
@@ -168,14 +169,15 @@ func (l *stdioLines) filter(in io.Reader, session *io.PipeWriter, drainTimeout t
 					session.CloseWithError(werr)
 					return
 				}
-			} else if answer, refused := refusedLine(line); refused && answer != nil {
-				if werr := l.answer(answer); werr != nil {
-					session.CloseWithError(werr)
-					return
+			} else if envs := lineEnvelopes(line); slices.ContainsFunc(envs, envelope.refused) {
+				// A line of notifications only gets no answer.
+				if answer := refusal(envs, line[0] == '['); answer != nil {
+					if werr := l.answer(answer); werr != nil {
+						session.CloseWithError(werr)
+						return
+					}
 				}
-			} else if refused {
-				// Notifications only: JSON-RPC answers none.
-			} else if !l.admit(line) {
+			} else if !l.admit(envs) {
 				if werr := l.answer(newRPCError(idOf(line), codeServerError, "the server is shutting down")); werr != nil {
 					session.CloseWithError(werr)
 					return
@@ -240,22 +242,17 @@ func checkLine(line []byte, tooLong bool) *rpcErrorBody {
 	return nil
 }
 
-// refusedLine reports whether line, a JSON-RPC message or batch, holds a
-// message that the HTTP handler refuses too (see refusals), and returns the
-// answer to it: nil when the line holds no call.
-func refusedLine(line []byte) (answer any, refused bool) {
-	batch := line[0] == '['
-	envs, err := envelopes(line, batch)
-	if err != nil || !slices.ContainsFunc(envs, envelope.refused) {
-		return nil, false
-	}
+// refusal returns the answer to envs, the messages of a line (a batch when
+// batch is set) of which at least one is refused: see refusals. It is nil
+// when the line holds no call.
+func refusal(envs []envelope, batch bool) any {
 	switch answers := refusals(envs); {
 	case len(answers) == 0:
-		return nil, true
+		return nil
 	case batch:
-		return answers, true
+		return answers
 	default:
-		return answers[0], true
+		return answers[0]
 	}
 }
 
@@ -266,38 +263,23 @@ func idOf(msg []byte) json.RawMessage {
 	return env.ID
 }
 
-// message is what the stdio counters read of a JSON-RPC message.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method *string         `json:"method"`
-	Result json.RawMessage `json:"result"`
-	Error  json.RawMessage `json:"error"`
+// lineEnvelopes returns the messages of a line, one or a batch; none when
+// it is not JSON.
+func lineEnvelopes(line []byte) []envelope {
+	line = bytes.TrimSpace(line)
+	envs, _ := envelopes(line, len(line) > 0 && line[0] == '[')
+	return envs
 }
 
-func isCall(m message) bool { return m.Method != nil && len(m.ID) > 0 && string(m.ID) != "null" }
-
-func isAnswer(m message) bool { return m.Method == nil && (m.Result != nil || m.Error != nil) }
-
-// countMessages counts the messages of a line (one, or a batch) that pass
-// the test.
-func countMessages(line []byte, test func(message) bool) int {
-	line = bytes.TrimSpace(line)
-	if len(line) > 0 && line[0] == '[' {
-		var batch []message
-		_ = json.Unmarshal(line, &batch) // a line that is no batch holds no message
-		n := 0
-		for _, m := range batch {
-			if test(m) {
-				n++
-			}
+// count counts the messages of envs that pass the test.
+func count(envs []envelope, test func(envelope) bool) int {
+	n := 0
+	for _, e := range envs {
+		if test(e) {
+			n++
 		}
-		return n
 	}
-	var m message
-	if json.Unmarshal(line, &m) != nil || !test(m) {
-		return 0
-	}
-	return 1
+	return n
 }
 
 // nopWriteCloser keeps the session from closing the caller's writer.

@@ -230,9 +230,8 @@ func (x *index) create(ctx context.Context, s *subscription) error {
 	if s.pc, err = property.DefaultCollector(c).Create(ctx); err != nil {
 		return err
 	}
-	kinds := append([]string{"VirtualMachine"}, topologyKinds...)
 	views := view.NewManager(c)
-	if s.members, err = views.CreateContainerView(ctx, c.ServiceContent.RootFolder, kinds, true); err != nil {
+	if s.members, err = views.CreateContainerView(ctx, c.ServiceContent.RootFolder, listingKinds(), true); err != nil {
 		return err
 	}
 	if s.objects, err = views.CreateListView(ctx, nil); err != nil {
@@ -256,7 +255,7 @@ func (x *index) create(ctx context.Context, s *subscription) error {
 			Skip:      types.NewBool(true),
 			SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ListView", Path: "view"}},
 		}},
-		PropSet: append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...),
+		PropSet: listingProps(),
 	}})
 	return err
 }

@@ -134,32 +134,23 @@ type overlayEntry struct {
 // f.Apply returns for the whole inventory. Only the selected VMs are
 // copied.
 func listFrom(v *table, overlay map[string]overlayEntry, f domain.ListFilter) ([]domain.VM, int) {
-	var picked []*domain.VM
-	if len(overlay) == 0 {
-		for _, vm := range v.sorted {
-			if f.Matches(*vm) {
-				picked = append(picked, vm)
-			}
+	var ours, picked []*domain.VM
+	for _, o := range overlay {
+		if o.vm != nil && f.Matches(*o.vm) {
+			ours = append(ours, o.vm)
 		}
-	} else {
-		var ours []*domain.VM
-		for _, o := range overlay {
-			if o.vm != nil && f.Matches(*o.vm) {
-				ours = append(ours, o.vm)
-			}
-		}
-		slices.SortFunc(ours, compareVMs)
-		for _, vm := range v.sorted {
-			if _, hidden := overlay[vm.ID]; hidden || !f.Matches(*vm) {
-				continue
-			}
-			for len(ours) > 0 && compareVMs(ours[0], vm) < 0 {
-				picked, ours = append(picked, ours[0]), ours[1:]
-			}
-			picked = append(picked, vm)
-		}
-		picked = append(picked, ours...)
 	}
+	slices.SortFunc(ours, compareVMs)
+	for _, vm := range v.sorted {
+		if _, hidden := overlay[vm.ID]; hidden || !f.Matches(*vm) {
+			continue
+		}
+		for len(ours) > 0 && compareVMs(ours[0], vm) < 0 {
+			picked, ours = append(picked, ours[0]), ours[1:]
+		}
+		picked = append(picked, vm)
+	}
+	picked = append(picked, ours...)
 	total := len(picked)
 	if f.Limit > 0 && len(picked) > f.Limit {
 		picked = picked[:f.Limit]

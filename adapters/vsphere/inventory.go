@@ -25,9 +25,7 @@ func (h *Hypervisor) ListVMs(ctx context.Context, f domain.ListFilter) ([]domain
 	if vms, total, ok := h.index.list(f); ok {
 		return vms, total, nil
 	}
-	kinds := append([]string{"VirtualMachine"}, topologyKinds...)
-	props := append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...)
-	objs, err := h.retrieveView(ctx, kinds, props)
+	objs, err := h.retrieveView(ctx, listingKinds(), listingProps())
 	if err != nil {
 		return nil, 0, h.translate(err, "list VMs")
 	}

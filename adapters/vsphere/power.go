@@ -1,7 +1,6 @@
 package vsphere
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 
@@ -172,10 +171,6 @@ func (h *Hypervisor) afterPower(vm domain.VM, p *vmProps) (after domain.VM, ok b
 	}
 	after = vm.Clone()
 	after.PowerState = domain.PowerState(p.power)
-	after.GuestOS, after.IPAddress = "", ""
-	if p.power == types.VirtualMachinePowerStatePoweredOn {
-		after.GuestOS = cmp.Or(p.guestOS, p.configOS)
-		after.IPAddress = p.ip
-	}
+	after.GuestOS, after.IPAddress = p.guest()
 	return after, true
 }

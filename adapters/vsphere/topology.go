@@ -64,6 +64,15 @@ var topologyProps = []types.PropertySpec{
 // topologyKinds are the kinds of object topologyProps reads.
 var topologyKinds = []string{"Folder", "Datacenter", "ComputeResource", "HostSystem", "Datastore", "Network", "VirtualApp"}
 
+// listingKinds and listingProps are what a listing reads: the VMs, with
+// vmPaths, and the objects around them, with topologyProps. A direct
+// listing and the inventory index read the same.
+func listingKinds() []string { return append([]string{"VirtualMachine"}, topologyKinds...) }
+
+func listingProps() []types.PropertySpec {
+	return append([]types.PropertySpec{propSpec("VirtualMachine", vmPaths...)}, topologyProps...)
+}
+
 // add reads o into t, unless it is a VM or holds no name.
 func (t *topology) add(o types.ObjectContent) {
 	if o.Obj.Type == "VirtualMachine" {

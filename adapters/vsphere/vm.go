@@ -1,6 +1,8 @@
 package vsphere
 
 import (
+	"cmp"
+
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/esximcp/esximcp/domain"
@@ -117,9 +119,8 @@ func (p *vmProps) folder() types.ManagedObjectReference {
 	return p.parentVApp
 }
 
-// summary returns the VM as the domain sees it. The guest OS and IP
-// address are those of a running guest: empty otherwise, as the memory
-// adapter has them.
+// summary returns the VM as the domain sees it (see guest for its guest OS
+// and IP address).
 func (t *topology) summary(p *vmProps) domain.VM {
 	vm := domain.VM{
 		ID:         p.ref.Value,
@@ -144,12 +145,16 @@ func (t *topology) summary(p *vmProps) domain.VM {
 			vm.Cluster = cl.name
 		}
 	}
-	if p.power == types.VirtualMachinePowerStatePoweredOn {
-		vm.GuestOS = p.guestOS
-		if vm.GuestOS == "" {
-			vm.GuestOS = p.configOS
-		}
-		vm.IPAddress = p.ip
-	}
+	vm.GuestOS, vm.IPAddress = p.guest()
 	return vm
+}
+
+// guest returns the guest OS and IP address of a running guest, empty
+// otherwise, as the memory adapter has them. A guest that reports no OS
+// shows the one it is configured as.
+func (p *vmProps) guest() (os, ip string) {
+	if p.power != types.VirtualMachinePowerStatePoweredOn {
+		return "", ""
+	}
+	return cmp.Or(p.guestOS, p.configOS), p.ip
 }
